@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Native libraries come from Debian packages (installed by scripts/setup):
+// libdlib-dev, libopenblas-dev, liblapack-dev, libturbojpeg0-dev, libpng-dev.
+// dlib is linked by explicit library names because SwiftPM drops the absolute
+// library paths found in dlib-1.pc (see DESIGN.md, "Verified facts").
+let package = Package(
+    name: "kiosk",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kiosk", targets: ["Kiosk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // dlib behind a plain C header. -O2 always: at -O0 dlib's HOG templates are ~100x slower.
+        .target(
+            name: "CDlibShim",
+            cxxSettings: [
+                .unsafeFlags(["-O2", "-fno-math-errno"]),
+                .define("DLIB_NO_GUI_SUPPORT"),
+            ],
+            linkerSettings: [
+                .linkedLibrary("dlib"),
+                .linkedLibrary("openblas"),
+                .linkedLibrary("lapack"),
+                .linkedLibrary("pthread"),
+                .linkedLibrary("m"),
+            ]
+        ),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .target(
+            name: "CPNGShim",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("png16")]
+        ),
+        .target(
+            name: "Vision",
+            dependencies: [
+                "CDlibShim", "CTurboJPEG", "CPNGShim", "COpenBLAS",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+        ),
+        .executableTarget(
+            name: "Kiosk",
+            dependencies: [
+                "Vision", "COpenBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "VisionTests", dependencies: ["Vision"]),
+        .testTarget(name: "KioskTests", dependencies: ["Vision"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

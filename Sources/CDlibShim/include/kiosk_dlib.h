@@ -1,0 +1,62 @@
+// Plain C interface to the dlib face pipeline. No dlib type crosses this header:
+// Swift sees only opaque handles, plain structs and pointers to interleaved RGB bytes.
+#ifndef KIOSK_DLIB_H
+#define KIOSK_DLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A detection rectangle in dlib's inclusive pixel coordinates, with the detector's score.
+typedef struct {
+    long left, top, right, bottom;
+    double score;
+} kiosk_rect;
+
+/// The five landmark points of dlib's 5-point shape predictor, in image pixels.
+typedef struct {
+    long x[5];
+    long y[5];
+} kiosk_landmarks;
+
+/// Opaque handles. A handle is not thread-safe: use one from one thread at a time.
+typedef struct kiosk_detector kiosk_detector;
+typedef struct kiosk_landmarker kiosk_landmarker;
+typedef struct kiosk_encoder kiosk_encoder;
+
+/// Every call that can fail returns NULL or a negative number and writes a
+/// NUL-terminated reason into `error` (at most `error_size` bytes).
+
+kiosk_detector *kiosk_detector_create(char *error, size_t error_size);
+void kiosk_detector_destroy(kiosk_detector *detector);
+/// HOG detection on an RGB image, as dlib's Python binding does it: the image is
+/// upsampled `upsample` times with pyramid_up, detections mapped back.
+/// Returns the number of faces found (all of them, even beyond `capacity`);
+/// at most `capacity` are written to `out`.
+int kiosk_detect(kiosk_detector *detector, const uint8_t *rgb, long width, long height,
+                 int upsample, kiosk_rect *out, int capacity, char *error, size_t error_size);
+
+kiosk_landmarker *kiosk_landmarker_create(const char *model_path, char *error, size_t error_size);
+void kiosk_landmarker_destroy(kiosk_landmarker *landmarker);
+int kiosk_landmarks_find(kiosk_landmarker *landmarker, const uint8_t *rgb, long width, long height,
+                         kiosk_rect box, kiosk_landmarks *out, char *error, size_t error_size);
+
+kiosk_encoder *kiosk_encoder_create(const char *model_path, char *error, size_t error_size);
+void kiosk_encoder_destroy(kiosk_encoder *encoder);
+/// The 128-D descriptor of the face chip (150 px, padding 0.25) aligned on the landmarks.
+/// If `chip_rgb` is not NULL, the 150x150 RGB chip is copied into it (67500 bytes).
+int kiosk_encode_face(kiosk_encoder *encoder, const uint8_t *rgb, long width, long height,
+                      kiosk_rect box, const kiosk_landmarks *landmarks, float *out128,
+                      uint8_t *chip_rgb, char *error, size_t error_size);
+
+/// Size in pixels of the aligned face chip.
+#define KIOSK_CHIP_SIZE 150
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,88 @@
+import ArgumentParser
+import COpenBLAS
+import Foundation
+import Vision
+
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check that this machine is ready: models, checksums, BLAS, configuration.",
+        discussion: "Prints one line per check. Exit code 3 when the models need scripts/setup, 1 for other problems."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        var report = DoctorReport()
+        let models = global.modelFiles
+        report.info("models directory", models.directory)
+
+        var modelsUsable = true
+        for model in ModelFiles.Model.allCases {
+            do {
+                try models.verifyChecksum(of: model)
+                report.pass(model.rawValue, "present, SHA-256 matches")
+            } catch {
+                // The CNN detector is optional (not used by the HOG pipeline yet).
+                if model == .cnnDetector {
+                    report.warn(model.rawValue, "\(error)")
+                } else {
+                    modelsUsable = false
+                    report.fail(model.rawValue, "\(error)", fix: "scripts/setup   (or --models DIR)", setup: true)
+                }
+            }
+        }
+
+        if modelsUsable {
+            let start = ContinuousClock.now
+            do {
+                _ = try FaceEngine(models: models)
+                report.pass("models load", "dlib loaded the landmark and descriptor models in \(String(format: "%.0f ms", milliseconds(since: start)))")
+            } catch {
+                report.fail("models load", "\(error)", fix: "scripts/setup", setup: true)
+            }
+        }
+
+        if let config = openblas_get_config() {
+            report.pass("BLAS", "OpenBLAS \(String(cString: config)), \(openblas_get_num_threads()) threads")
+        } else {
+            report.fail("BLAS", "OpenBLAS is not linked", fix: "apt-get install libopenblas-dev", setup: true)
+        }
+
+        do {
+            let config = try KioskConfig.load(explicitPath: global.config)
+            report.pass("configuration", config.source ?? "built-in defaults (no \(KioskConfig.userPath()))")
+        } catch {
+            report.fail("configuration", "\(error)", fix: "correct the file, or compare it with Config/kiosk.toml", setup: false)
+        }
+
+        let samples = DataDirectory.samples()
+        if FileManager.default.fileExists(atPath: samples + "/obama.jpg") {
+            report.pass("sample photos", samples)
+        } else {
+            report.warn("sample photos", "missing in \(samples) (the demo source and tests use them; scripts/setup fetches them)")
+        }
+
+        for line in report.lines { print(line) }
+        if report.needsSetup { throw ExitCode(3) }
+        if report.failed { throw ExitCode(1) }
+        print("kiosk is ready.")
+    }
+}
+
+/// The checks `kiosk doctor` made, as printable lines.
+struct DoctorReport {
+    private(set) var lines: [String] = []
+    private(set) var failed = false
+    private(set) var needsSetup = false
+
+    mutating func info(_ name: String, _ detail: String) { lines.append("  info  \(name): \(detail)") }
+    mutating func pass(_ name: String, _ detail: String) { lines.append("  ok    \(name): \(detail)") }
+    mutating func warn(_ name: String, _ detail: String) { lines.append("  warn  \(name): \(detail)") }
+
+    mutating func fail(_ name: String, _ detail: String, fix: String, setup: Bool) {
+        lines.append("  FAIL  \(name): \(detail)\n        fix: \(fix)")
+        failed = true
+        if setup { needsSetup = true }
+    }
+}

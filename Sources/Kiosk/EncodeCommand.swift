@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Vision
+
+struct EncodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Find faces in photos and print their boxes, landmarks and 128-D embeddings.",
+        discussion: """
+            Boxes are (top, right, bottom, left) in pixels, clipped to the image, as \
+            face_recognition reports them; faces are listed largest first. A photo without \
+            a face gives an empty list. A photo that cannot be read is reported on stderr \
+            and the others are still processed (exit code 1 at the end).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("JPEG or PNG photos.", valueName: "photo"))
+    var photos: [String]
+
+    @Flag(help: "Print JSON: [{\"image\", \"faces\": [{\"box\", \"landmarks\", \"embedding\"}]}].")
+    var json = false
+
+    @Option(help: "Times to upsample before detection (default: recognition.upsample from the config, 1).")
+    var upsample: Int?
+
+    @Flag(help: "Report the time of each stage (decode, detect, landmarks, embed) per photo and their medians.")
+    var timings = false
+
+    func validate() throws {
+        if photos.isEmpty { throw ValidationError("Give at least one photo.") }
+        if let upsample, !(0...4).contains(upsample) { throw ValidationError("--upsample must be between 0 and 4.") }
+    }
+
+    func run() async throws {
+        let config = try global.loadConfig()
+        let engine = try await global.loadEngine()
+        let upsample = self.upsample ?? config.upsample
+        let jpeg = JPEGDecoder()
+        var results: [EncodedImage] = []
+        var failures = 0
+        var allTimings: [ImageTimings] = []
+
+        for path in photos {
+            do {
+                let (image, faces, entry) = try await encode(path, engine: engine, upsample: upsample, jpeg: jpeg)
+                allTimings.append(entry)
+                results.append(EncodedImage(path: path, image: image, faces: faces, timings: timings ? entry : nil))
+                if !json { printHuman(path: path, image: image, faces: faces) }
+                if timings && !json { printError(entry.line(path: path, faces: faces.count)) }
+            } catch {
+                failures += 1
+                printError("kiosk: \(error)")
+                results.append(EncodedImage(path: path, error: "\(error)"))
+            }
+        }
+
+        if json { print(try jsonText(results)) }
+        if timings && allTimings.count > 1 { printError(ImageTimings.medianLine(allTimings)) }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Reads, decodes and analyses one photo. (Untyped `throws` on purpose: typed throws
+    /// across this async call crashed the Swift 6.3 SIL verifier.)
+    private func encode(_ path: String, engine: FaceEngine, upsample: Int, jpeg: JPEGDecoder) async throws
+        -> (Image, [Face], ImageTimings)
+    {
+        var decodeMs = 0.0
+        let start = ContinuousClock.now
+        let image = try ImageFile.decode(try ImageFile.readBytes(at: path), path: path, jpeg: jpeg)
+        decodeMs = milliseconds(since: start)
+        var stages = StageTimings()
+        let faces = try await engine.faces(in: image, upsample: upsample, timings: &stages)
+        return (image, faces, ImageTimings(decodeMs: decodeMs, stages: stages))
+    }
+
+    private func printHuman(path: String, image: Image, faces: [Face]) {
+        print("\(path): \(image.width)x\(image.height), \(faces.count) face\(faces.count == 1 ? "" : "s")")
+        for (i, face) in faces.enumerated() {
+            let css = face.box.cssClipped(toWidth: image.width, height: image.height)
+            let head = face.embedding.values.prefix(4).map { String(format: "%.4f", $0) }.joined(separator: " ")
+            print("  face \(i + 1): box top \(css[0]) right \(css[1]) bottom \(css[2]) left \(css[3]), embedding [\(head) ...]")
+        }
+    }
+}
+
+/// One photo's entry in `kiosk encode --json`.
+struct EncodedImage: Encodable {
+    struct FaceJSON: Encodable {
+        let box: [Int]
+        let landmarks: [[Int]]
+        let embedding: [Float]
+    }
+
+    let image: String
+    var faces: [FaceJSON]?
+    var error: String?
+    var timingsMs: [String: Double]?
+
+    enum CodingKeys: String, CodingKey {
+        case image, faces, error
+        case timingsMs = "timings_ms"
+    }
+
+    init(path: String, image: Image, faces: [Face], timings: ImageTimings?) {
+        self.image = path
+        self.faces = faces.map { face in
+            FaceJSON(box: face.box.cssClipped(toWidth: image.width, height: image.height),
+                     landmarks: face.landmarks.points.map { [$0.x, $0.y] },
+                     embedding: face.embedding.values)
+        }
+        self.timingsMs = timings?.dictionary
+    }
+
+    init(path: String, error: String) {
+        self.image = path
+        self.error = error
+    }
+}
+
+func jsonText<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}

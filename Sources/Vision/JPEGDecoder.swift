@@ -1,0 +1,53 @@
+import CTurboJPEG
+
+/// Decodes JPEG bytes to RGB with libjpeg-turbo. Uses the accurate integer DCT and
+/// smooth chroma upsampling (TurboJPEG's defaults), which are what PIL uses, so pixels
+/// match what face_recognition sees. One decoder holds one TurboJPEG handle: use it
+/// from one task at a time.
+public final class JPEGDecoder {
+    private let handle: tjhandle
+
+    public init() {
+        // tjInitDecompress only fails when out of memory.
+        guard let handle = tjInitDecompress() else { fatalError("tjInitDecompress failed: out of memory") }
+        self.handle = handle
+    }
+
+    deinit { tjDestroy(handle) }
+
+    /// Image size from the header, without decoding.
+    public func size(of data: [UInt8]) throws(ImageDecodeFailure) -> (width: Int, height: Int) {
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+        let status = data.withUnsafeBufferPointer { buffer in
+            tjDecompressHeader3(handle, buffer.baseAddress, UInt(buffer.count), &width, &height, &subsampling, &colorspace)
+        }
+        guard status == 0, width > 0, height > 0 else { throw ImageDecodeFailure(reason: lastError()) }
+        return (Int(width), Int(height))
+    }
+
+    public func decode(_ data: [UInt8]) throws(ImageDecodeFailure) -> Image {
+        let (width, height) = try size(of: data)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        let status = data.withUnsafeBufferPointer { input in
+            pixels.withUnsafeMutableBufferPointer { output in
+                tjDecompress2(handle, input.baseAddress, UInt(input.count), output.baseAddress,
+                              Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue), 0)
+            }
+        }
+        // TurboJPEG returns -1 with a *warning* for recoverable damage such as a
+        // truncated scan (the missing rows stay grey). A kiosk must not recognise a
+        // half-grey face, so any error or warning rejects the image.
+        guard status == 0 else { throw ImageDecodeFailure(reason: lastError()) }
+        return Image(width: width, height: height, pixels: pixels)
+    }
+
+    private func lastError() -> String {
+        guard let message = tjGetErrorStr2(handle) else { return "unknown JPEG error" }
+        return String(cString: message)
+    }
+}
+
+/// Why a decoder rejected the bytes (the caller adds the file name).
+public struct ImageDecodeFailure: Error, Equatable {
+    public let reason: String
+}
