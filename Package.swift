@@ -54,7 +54,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
-        .testTarget(name: "KioskTests", dependencies: ["Vision"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Vision"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

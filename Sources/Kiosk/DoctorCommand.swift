@@ -44,7 +44,7 @@ struct DoctorCommand: AsyncParsableCommand {
         }
 
         if let config = openblas_get_config() {
-            report.pass("BLAS", "OpenBLAS \(String(cString: config)), \(openblas_get_num_threads()) threads")
+            report.pass("BLAS", "\(String(cString: config)), \(openblas_get_num_threads()) threads")
         } else {
             report.fail("BLAS", "OpenBLAS is not linked", fix: "apt-get install libopenblas-dev", setup: true)
         }

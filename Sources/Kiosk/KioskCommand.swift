@@ -14,6 +14,25 @@ struct KioskCommand: AsyncParsableCommand {
         version: KioskVersion.string,
         subcommands: [EncodeCommand.self, CompareCommand.self, DoctorCommand.self]
     )
+
+    /// Runs the command, mapping usage errors to exit code 2 (the project's contract;
+    /// ArgumentParser's own default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Self.exit(withError: ExitCode(2))
+            }
+            Self.exit(withError: error)
+        }
+    }
 }
 
 enum KioskVersion {

@@ -11,6 +11,11 @@ public struct FaceIndex<Key: Hashable & Sendable>: Sendable {
     public struct Hit: Sendable, Equatable {
         public let key: Key
         public let distance: Double
+
+        public init(key: Key, distance: Double) {
+            self.key = key
+            self.distance = distance
+        }
     }
 
     private var keys: [Key] = []
