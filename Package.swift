@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // dlib behind a plain C header. -O2 always: at -O0 dlib's HOG templates are ~100x slower.
@@ -45,16 +46,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
         ),
+        .target(
+            name: "Store",
+            dependencies: ["Vision", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "Kiosk",
             dependencies: [
-                "Vision", "COpenBLAS",
+                "Vision", "Store", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
-        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Vision"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Vision"]),
+        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Store", "Vision"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Store
 import Vision
 
 /// Options every command accepts.
@@ -8,6 +10,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Configuration file (default: $XDG_CONFIG_HOME/kiosk/kiosk.toml when present).", valueName: "path"))
     var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Visitor database file (default: $XDG_DATA_HOME/kiosk/kiosk.sqlite).", valueName: "path"))
+    var db: String?
 
     var modelFiles: ModelFiles { ModelFiles.resolve(explicit: models) }
 
@@ -28,6 +33,32 @@ struct GlobalOptions: ParsableArguments {
         } catch let error where error.isSetupProblem {
             printError("kiosk: \(error)\nInstall the models with: scripts/setup   (or pass --models DIR)")
             throw ExitCode(3)
+        } catch {
+            printError("kiosk: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The database path: `--db`, else `$XDG_DATA_HOME/kiosk/kiosk.sqlite`.
+    var databasePath: String { db ?? DataDirectory.resolve() + "/kiosk.sqlite" }
+
+    /// Opens the database, or exits with code 1 and a message naming the path.
+    func openDatabase() throws -> AppDatabase {
+        do {
+            return try AppDatabase.open(path: databasePath, createDirectory: db == nil)
+        } catch {
+            printError("kiosk: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Configuration, models and database together: what the front-desk commands need.
+    func openFrontDesk() async throws -> FrontDesk {
+        let config = try loadConfig()
+        let engine = try await loadEngine()  // first: no database is created when models are missing
+        let database = try openDatabase()
+        do {
+            return try FrontDesk(engine: engine, database: database, config: config)
         } catch {
             printError("kiosk: \(error)")
             throw ExitCode(1)

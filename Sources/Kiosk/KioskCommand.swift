@@ -12,7 +12,11 @@ struct KioskCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 missing models or setup.
             """,
         version: KioskVersion.string,
-        subcommands: [EncodeCommand.self, CompareCommand.self, DoctorCommand.self]
+        subcommands: [
+            EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
+            VisitsCommand.self, PeopleCommand.self, ForgetCommand.self, PurgeCommand.self,
+            EncodeCommand.self, CompareCommand.self, DoctorCommand.self,
+        ]
     )
 
     /// Runs the command, mapping usage errors to exit code 2 (the project's contract;

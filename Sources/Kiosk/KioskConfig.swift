@@ -3,8 +3,15 @@ import Foundation
 /// The kiosk's settings. Defaults live here and are documented key by key in
 /// Config/kiosk.toml (a test checks the two agree).
 struct KioskConfig: Equatable {
-    var tolerance = 0.6
+    var threshold = 0.55
+    var margin = 0.06
     var upsample = 1
+    var cooldownMinutes = 10
+    var retentionDays = 365
+    var kioskId = "front-desk"
+    var thumbnails = true
+    var consentText = "I agree that this desk stores my face template, name and preferences to recognise me on my next visit. I can ask staff to erase them at any time."
+    var consentVersion = "1"
 
     /// Where the configuration was read from, or nil for built-in defaults.
     var source: String?
@@ -53,21 +60,54 @@ struct KioskConfig: Equatable {
     }
 
     static func parse(_ text: String) throws -> KioskConfig {
-        let values = try TOMLSubset.parse(text)
         var config = KioskConfig()
-        for (key, value) in values {
-            switch (key, value) {
-            case ("recognition.tolerance", .float(let v)) where v > 0 && v < 2: config.tolerance = v
-            case ("recognition.tolerance", .integer(let v)) where v > 0 && v < 2: config.tolerance = Double(v)
-            case ("recognition.upsample", .integer(let v)) where (0...3).contains(v): config.upsample = v
-            case ("recognition.tolerance", _):
-                throw TOMLSubset.ParseError(line: 0, message: "recognition.tolerance must be a number between 0 and 2")
-            case ("recognition.upsample", _):
-                throw TOMLSubset.ParseError(line: 0, message: "recognition.upsample must be 0, 1, 2 or 3")
+        for (key, value) in try TOMLSubset.parse(text) {
+            func fail(_ expectation: String) -> TOMLSubset.ParseError {
+                TOMLSubset.ParseError(line: 0, message: "\(key) must be \(expectation)")
+            }
+            switch key {
+            case "recognition.threshold":
+                guard let v = value.number, v > 0, v < 2 else { throw fail("a number between 0 and 2") }
+                config.threshold = v
+            case "recognition.margin":
+                guard let v = value.number, v >= 0, v < 1 else { throw fail("a number between 0 and 1") }
+                config.margin = v
+            case "recognition.upsample":
+                guard case .integer(let v) = value, (0...3).contains(v) else { throw fail("0, 1, 2 or 3") }
+                config.upsample = v
+            case "visits.cooldown_minutes":
+                guard case .integer(let v) = value, v >= 0 else { throw fail("a whole number of minutes, 0 or more") }
+                config.cooldownMinutes = v
+            case "retention.days":
+                guard case .integer(let v) = value, v >= 0 else { throw fail("a whole number of days, 0 or more") }
+                config.retentionDays = v
+            case "kiosk.id":
+                guard case .string(let v) = value, !v.isEmpty else { throw fail("a non-empty string") }
+                config.kioskId = v
+            case "enrollment.thumbnails":
+                guard case .boolean(let v) = value else { throw fail("true or false") }
+                config.thumbnails = v
+            case "enrollment.consent_text":
+                guard case .string(let v) = value, !v.isEmpty else { throw fail("a non-empty string") }
+                config.consentText = v
+            case "enrollment.consent_version":
+                guard case .string(let v) = value, !v.isEmpty else { throw fail("a non-empty string") }
+                config.consentVersion = v
             default:
-                throw TOMLSubset.ParseError(line: 0, message: "unknown setting \(key)")
+                throw TOMLSubset.ParseError(line: 0, message: "unknown setting \(key) (see Config/kiosk.toml for the keys)")
             }
         }
         return config
+    }
+}
+
+extension TOMLSubset.Value {
+    /// Integers and floats both read as numbers.
+    var number: Double? {
+        switch self {
+        case .integer(let v): return Double(v)
+        case .float(let v): return v
+        default: return nil
+        }
     }
 }

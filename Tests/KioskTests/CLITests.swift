@@ -65,7 +65,7 @@ struct CLITests {
         let result = try JSONDecoder().decode(Result.self, from: Data(different.stdout.utf8))
         #expect(!result.same_person)
         #expect(result.distance > 0.6)
-        #expect(result.tolerance == 0.6)
+        #expect(result.tolerance == 0.55)
     }
 
     @Test func compareWithoutAFaceFails() throws {

@@ -8,7 +8,7 @@ struct CompareCommand: AsyncParsableCommand {
         discussion: """
             Uses the largest face in each photo. Prints the distance between the two \
             descriptors and "same person" when it is at most the tolerance \
-            (recognition.tolerance in the config, 0.6 by default). Exit code 1 when a photo \
+            (recognition.threshold in the config, 0.55 by default; face_recognition uses 0.6). Exit code 1 when a photo \
             cannot be read or has no face.
             """
     )
@@ -30,7 +30,7 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try global.loadConfig()
         let engine = try await global.loadEngine()
-        let tolerance = self.tolerance ?? config.tolerance
+        let tolerance = self.tolerance ?? config.threshold
         let upsample = self.upsample ?? config.upsample
         var embeddings: [Embedding] = []
         for path in [first, second] {

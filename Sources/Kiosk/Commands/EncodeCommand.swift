@@ -91,6 +91,16 @@ struct EncodedImage: Encodable {
         let box: [Int]
         let landmarks: [[Int]]
         let embedding: [Float]
+        let quality: QualityJSON
+    }
+
+    /// The capture checks of FaceQuality, so thresholds can be checked on real photos.
+    struct QualityJSON: Encodable {
+        let score: Double
+        let face_width: Int
+        let brightness: Double
+        let sharpness: Double
+        let problem: String?
     }
 
     let image: String
@@ -106,9 +116,14 @@ struct EncodedImage: Encodable {
     init(path: String, image: Image, faces: [Face], timings: ImageTimings?) {
         self.image = path
         self.faces = faces.map { face in
-            FaceJSON(box: face.box.cssClipped(toWidth: image.width, height: image.height),
-                     landmarks: face.landmarks.points.map { [$0.x, $0.y] },
-                     embedding: face.embedding.values)
+            let quality = FaceQuality(image: image, box: face.box)
+            return FaceJSON(box: face.box.cssClipped(toWidth: image.width, height: image.height),
+                            landmarks: face.landmarks.points.map { [$0.x, $0.y] },
+                            embedding: face.embedding.values,
+                            quality: QualityJSON(score: quality.score, face_width: quality.faceWidth,
+                                                 brightness: (quality.brightness * 10).rounded() / 10,
+                                                 sharpness: (quality.sharpness * 100).rounded() / 100,
+                                                 problem: quality.problem?.rawValue))
         }
         self.timingsMs = timings?.dictionary
     }

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Store
+import Vision
+
+struct CheckinCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkin",
+        abstract: "The front-desk decision for one photo, without the TUI; records the visit.",
+        discussion: """
+            Status is returning (visit recorded, unless within visits.cooldown_minutes of the \
+            last one), unknown, ambiguous (two people nearly as close: ask), no_face or \
+            poor_quality (with the reason). With several faces, the largest is used.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The captured photo.")
+    var photo: String
+
+    @Flag(help: "Print JSON: {\"status\", \"name\", \"person_id\", \"visit_number\", \"last_visit\", \"preferences\", \"distance\", \"reason\"}.")
+    var json = false
+
+    func run() async throws {
+        let desk = try await global.openFrontDesk()
+        let result: CheckInResult
+        do {
+            result = try await desk.checkIn(try ImageFile.load(photo))
+        } catch {
+            printError("kiosk: \(error)")
+            throw ExitCode(1)
+        }
+        let report = CheckInReport(result)
+        if json {
+            print(try jsonText(report))
+        } else {
+            print(report.sentence)
+        }
+    }
+}
+
+/// The JSON shape of a check-in (DESIGN.md contract) and its one-line summary.
+struct CheckInReport: Encodable {
+    var status: String
+    var name: String?
+    var person_id: Int64?
+    var visit_number: Int?
+    var last_visit: String?
+    var new_visit: Bool?
+    var preferences: [String: String]?
+    var distance: Double?
+    var reason: String?
+    var faces: Int
+
+    private var preferenceOrder: [String] = []
+
+    enum CodingKeys: String, CodingKey {
+        case status, name, person_id, visit_number, last_visit, new_visit, preferences, distance, reason, faces
+    }
+
+    init(_ result: CheckInResult) {
+        status = result.verdict.status
+        faces = result.faceCount
+        switch result.verdict {
+        case .returning(let match):
+            name = match.name
+            person_id = match.personId
+            distance = match.distance
+            visit_number = result.recording?.visitNumber
+            last_visit = result.recording?.previousVisit.map(DateText.iso)
+            new_visit = result.recording?.counted
+            preferences = Dictionary(result.preferences.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            preferenceOrder = result.preferences.map(\.key)
+        case .ambiguous(let match):
+            name = match.name
+            person_id = match.personId
+            distance = match.distance
+            reason = "another enrolled person is almost as close (distance \(String(format: "%.3f", match.runnerUp?.distance ?? 0)))"
+        case .unknown(let closest):
+            distance = closest
+        case .noFace:
+            reason = "no face found"
+        case .poorQuality(let problem):
+            reason = problem.rawValue
+        }
+        if result.faceCount > 1 && reason == nil && status != "returning" {
+            reason = "\(result.faceCount) faces; the largest was used"
+        }
+    }
+
+    var sentence: String {
+        switch status {
+        case "returning":
+            var text = "Welcome back, \(name ?? "")! "
+            if let n = visit_number { text += "\(Ordinal.text(n)) visit" }
+            if let last = last_visit, let date = ISO8601DateFormatter().date(from: last) {
+                text += ", last here \(DateText.relative(date))"
+            }
+            if new_visit == false { text += " (already checked in moments ago: not counted again)" }
+            let prefs = preferenceOrder.compactMap { key in preferences?[key].map { "\(key): \($0)" } }
+            if !prefs.isEmpty { text += "\n  " + prefs.joined(separator: "\n  ") }
+            return text
+        case "ambiguous": return "Are you \(name ?? "")? (\(reason ?? ""))"
+        case "unknown": return "New visitor: not enrolled yet."
+        case "no_face": return "No face found in the photo."
+        default:
+            return "Poor quality: " + (reason.flatMap { FaceQuality.Problem(rawValue: $0)?.advice } ?? (reason ?? ""))
+        }
+    }
+}
+
+/// "1st", "2nd", "3rd", "11th", "22nd".
+enum Ordinal {
+    static func text(_ n: Int) -> String {
+        let suffix: String
+        switch (n % 10, n % 100) {
+        case (_, 11...13): suffix = "th"
+        case (1, _): suffix = "st"
+        case (2, _): suffix = "nd"
+        case (3, _): suffix = "rd"
+        default: suffix = "th"
+        }
+        return "\(n)\(suffix)"
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Store
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ForgetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forget",
+        abstract: "Erase a person completely: preferences, face templates, thumbnail and visits.",
+        discussion: """
+            The rows are deleted in one transaction with SQLite's secure_delete, so the \
+            face data is overwritten in the file, not just unlinked. Asks for confirmation \
+            unless --yes is given.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The person's exact name, or their id (see kiosk people).", valueName: "name-or-id"))
+    var who: String
+
+    @Flag(help: "Do not ask for confirmation.")
+    var yes = false
+
+    func run() async throws {
+        let database = try global.openDatabase()
+        do {
+            let person = try database.person(matching: who)
+            if !yes {
+                guard isatty(0) != 0 else {
+                    printError("kiosk: not asking on a non-interactive input; add --yes to erase \(person.name) (id \(person.id!)).")
+                    throw ExitCode(1)
+                }
+                printErrorRaw("Erase \(person.name) (id \(person.id!)) and all their data? Type yes to confirm: ")
+                guard readLine()?.trimmingWhitespace().lowercased() == "yes" else {
+                    print("Nothing erased.")
+                    return
+                }
+            }
+            try database.forget(personId: person.id!)
+            print("Erased \(person.name) (id \(person.id!)).")
+        } catch let error as StoreError {
+            printError("kiosk: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

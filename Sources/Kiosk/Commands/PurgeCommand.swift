@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Store
+
+struct PurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Apply the retention policy: erase people not seen for retention.days days.",
+        discussion: """
+            A person's last visit (or enrollment, if never seen since) decides. Erasure is \
+            complete, as with forget. retention.days = 0 keeps everyone. Suited to a daily \
+            cron job.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Only list who would be erased.")
+    var dryRun = false
+
+    func run() async throws {
+        let config = try global.loadConfig()
+        guard config.retentionDays > 0 else {
+            print("retention.days is 0: nobody is erased.")
+            return
+        }
+        let database = try global.openDatabase()
+        let cutoff = Date().addingTimeInterval(-Double(config.retentionDays) * 86_400)
+        do {
+            if dryRun {
+                let stale = try database.people().filter { ($0.lastVisit ?? $0.createdAt) < cutoff }
+                print(stale.isEmpty ? "Nobody to erase." : "Would erase \(stale.count): " + stale.map(\.name).joined(separator: ", "))
+                return
+            }
+            let erased = try database.purge(notSeenSince: cutoff)
+            print(erased.isEmpty ? "Nobody to erase (retention \(config.retentionDays) days)."
+                  : "Erased \(erased.count) not seen for \(config.retentionDays) days: " + erased.joined(separator: ", "))
+        } catch {
+            printError("kiosk: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

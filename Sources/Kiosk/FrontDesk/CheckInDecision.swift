@@ -1,0 +1,48 @@
+import Store
+import Vision
+
+/// The front-desk verdict for one captured face, before anything is written.
+/// Pure: the CLI's `checkin` and the TUI both use it, and tests drive every path.
+enum CheckInVerdict: Equatable {
+    /// A clear match: greet this person.
+    case returning(Identification)
+    /// Nobody enrolled is close enough: offer enrollment.
+    case unknown(closestDistance: Double?)
+    /// The closest person is close enough, but another person is nearly as close: ask.
+    case ambiguous(Identification)
+    /// No face in the picture.
+    case noFace
+    /// A face, but not good enough to decide on.
+    case poorQuality(FaceQuality.Problem)
+
+    var status: String {
+        switch self {
+        case .returning: return "returning"
+        case .unknown: return "unknown"
+        case .ambiguous: return "ambiguous"
+        case .noFace: return "no_face"
+        case .poorQuality: return "poor_quality"
+        }
+    }
+}
+
+/// Thresholds from the configuration (`recognition.threshold`, `recognition.margin`).
+struct CheckInPolicy: Equatable {
+    var threshold: Double
+    var margin: Double
+
+    /// - Parameters:
+    ///   - quality: of the largest face, or nil when there is no face.
+    ///   - identification: the gallery's answer for that face (nil: nobody enrolled).
+    func decide(quality: FaceQuality?, identification: Identification?) -> CheckInVerdict {
+        guard let quality else { return .noFace }
+        if let problem = quality.problem { return .poorQuality(problem) }
+        guard let identification, identification.distance <= threshold else {
+            return .unknown(closestDistance: identification?.distance)
+        }
+        if let runnerUp = identification.runnerUp, runnerUp.distance - identification.distance < margin {
+            return .ambiguous(identification)
+        }
+        return .returning(identification)
+    }
+}

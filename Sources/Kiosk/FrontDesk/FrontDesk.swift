@@ -1,0 +1,78 @@
+import Foundation
+import Store
+import Vision
+
+/// The largest face of a picture with its quality, and how many faces there were.
+struct FaceAnalysis: Sendable {
+    var face: Face?
+    var quality: FaceQuality?
+    var faceCount: Int
+}
+
+/// What a check-in did: the verdict, and for a returning visitor what was recorded.
+struct CheckInResult: Sendable {
+    var verdict: CheckInVerdict
+    var faceCount: Int
+    var recording: VisitRecording?
+    var preferences: [(key: String, value: String)] = []
+}
+
+/// The front desk's work on the face engine, the gallery and the database, shared by
+/// the CLI and the TUI. An actor: the gallery changes as people enroll and are erased.
+actor FrontDesk {
+    let engine: FaceEngine
+    let database: AppDatabase
+    let config: KioskConfig
+    private(set) var gallery: Gallery
+
+    init(engine: FaceEngine, database: AppDatabase, config: KioskConfig) throws(StoreError) {
+        self.engine = engine
+        self.database = database
+        self.config = config
+        self.gallery = try database.loadGallery()
+    }
+
+    var policy: CheckInPolicy { CheckInPolicy(threshold: config.threshold, margin: config.margin) }
+
+    func analyze(_ image: Image) async throws(VisionError) -> FaceAnalysis {
+        let faces = try await engine.faces(in: image, upsample: config.upsample)
+        guard let largest = faces.first else { return FaceAnalysis(face: nil, quality: nil, faceCount: 0) }
+        return FaceAnalysis(face: largest, quality: FaceQuality(image: image, box: largest.box), faceCount: faces.count)
+    }
+
+    func identify(_ embedding: Embedding) -> Identification? { gallery.identify(embedding) }
+
+    /// Decides, and for a returning visitor records the visit (subject to the cooldown).
+    func checkIn(_ image: Image, now: Date = Date()) async throws -> CheckInResult {
+        let analysis = try await analyze(image)
+        let identification = analysis.face.flatMap { gallery.identify($0.embedding) }
+        let verdict = policy.decide(quality: analysis.quality, identification: identification)
+        var result = CheckInResult(verdict: verdict, faceCount: analysis.faceCount)
+        if case .returning(let match) = verdict {
+            result.recording = try database.recordVisit(
+                personId: match.personId, kioskId: config.kioskId, distance: match.distance,
+                quality: analysis.quality?.score, cooldown: TimeInterval(config.cooldownMinutes * 60), now: now)
+            result.preferences = try database.preferences(personId: match.personId)
+        }
+        return result
+    }
+
+    /// Stores a person and adds them to the gallery at once.
+    func enroll(_ enrollment: Enrollment, now: Date = Date()) throws(StoreError) -> Person {
+        let person = try database.enroll(enrollment, now: now)
+        gallery.add(person: person, embeddings: enrollment.templates.map(\.embedding))
+        return person
+    }
+
+    func forget(personId: Int64) throws(StoreError) {
+        try database.forget(personId: personId)
+        gallery.remove(personId: personId)
+    }
+
+    /// A JPEG of the aligned face chip, for the person's thumbnail (nil when disabled).
+    func thumbnail(of face: Face, in image: Image) async throws -> [UInt8]? {
+        guard config.thumbnails else { return nil }
+        let chip = try await engine.embedding(in: image, box: face.box, landmarks: face.landmarks, wantChip: true).chip
+        return try chip.map { try JPEGEncoder.encode($0, quality: 85) }
+    }
+}
