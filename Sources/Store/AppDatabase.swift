@@ -79,7 +79,14 @@ public final class AppDatabase: Sendable {
         }
         let pool: DatabasePool
         do {
+            // Inspect read-only first: opening a pool switches the file to WAL mode,
+            // which would already modify a database that is not ours.
+            var inspection = Configuration()
+            inspection.readonly = true
+            try DatabaseQueue(path: path, configuration: inspection).read { db in try checkOwnership(db, path: path) }
             pool = try DatabasePool(path: path, configuration: configuration())
+        } catch let error as StoreError {
+            throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw .notADatabase(path: path, reason: error.message ?? "\(error.resultCode)")
         } catch {
