@@ -107,8 +107,11 @@ def run_kiosk(kiosk_bin, paths):
 def compare(ref, ours):
     """Return (ok, faces, max distance, max landmark diff, note)."""
     if "error" in ref or "error" in ours:
-        both = "error" in ref and "error" in ours
-        return both, 0, 0.0, 0, "both unreadable" if both else f"ref: {ref.get('error')} / kiosk: {ours.get('error')}"
+        if "error" in ref and "error" in ours:
+            return True, 0, 0.0, 0, "unreadable for both"
+        if "error" in ours:
+            return False, len(ref["faces"]), float("nan"), 0, f"kiosk: {ours['error']}"
+        return False, len(ours["faces"]), float("nan"), 0, f"face_recognition: {ref['error']}"
     rf, kf = ref["faces"], list(ours["faces"])
     if len(rf) != len(kf):
         return False, len(rf), float("nan"), 0, f"face count {len(rf)} vs kiosk {len(kf)}"

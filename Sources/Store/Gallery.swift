@@ -9,6 +9,13 @@ public struct Identification: Sendable, Equatable {
     /// The next-closest *other* person, so callers can tell a clear match from an ambiguous one.
     public let runnerUp: (personId: Int64, distance: Double)?
 
+    public init(personId: Int64, name: String, distance: Double, runnerUp: (personId: Int64, distance: Double)?) {
+        self.personId = personId
+        self.name = name
+        self.distance = distance
+        self.runnerUp = runnerUp
+    }
+
     public static func == (a: Identification, b: Identification) -> Bool {
         a.personId == b.personId && a.distance == b.distance && a.runnerUp?.personId == b.runnerUp?.personId
             && a.runnerUp?.distance == b.runnerUp?.distance
