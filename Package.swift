@@ -59,8 +59,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Vision"]),
-        .testTarget(name: "KioskTests", dependencies: ["Kiosk", "Store", "Vision"]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "KioskTests",
+            dependencies: ["Kiosk", "Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
