@@ -59,6 +59,21 @@ struct CheckInReport: Encodable {
         case status, name, person_id, visit_number, last_visit, new_visit, preferences, distance, reason, faces
     }
 
+    /// Every key of the contract is always present, null when it does not apply.
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(name, forKey: .name)
+        try container.encode(person_id, forKey: .person_id)
+        try container.encode(visit_number, forKey: .visit_number)
+        try container.encode(last_visit, forKey: .last_visit)
+        try container.encode(new_visit, forKey: .new_visit)
+        try container.encode(preferences, forKey: .preferences)
+        try container.encode(distance, forKey: .distance)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(faces, forKey: .faces)
+    }
+
     init(_ result: CheckInResult) {
         status = result.verdict.status
         faces = result.faceCount
