@@ -1,0 +1,60 @@
+/// `kiosk bench --json`, in the shape DESIGN.md fixes:
+/// {"frame","runs","stages":{name:{"p50_ms","p99_ms"}},"search":{size:{"p50_ms"}},"cold_start_ms","peak_rss_mb"}.
+struct BenchReport: Encodable {
+    struct Stage: Encodable {
+        let p50_ms: Double
+        let p99_ms: Double
+    }
+
+    struct Search: Encodable {
+        let p50_ms: Double
+        let p99_ms: Double
+    }
+
+    struct Store: Encodable {
+        let enroll_p50_ms: Double
+        let checkin_p50_ms: Double
+        let people: Int
+    }
+
+    let frame: String
+    let runs: Int
+    let images: Int
+    let upsample: Int
+    let stages: [String: Stage]
+    let search: [String: Search]
+    let store: Store?
+    let cold_start_ms: Double?
+    let peak_rss_mb: Double
+    let blas: String
+
+    static let stageOrder = ["decode", "detect", "landmarks", "embed", "match", "record", "total"]
+
+    /// The human-readable table.
+    var text: String {
+        var lines = ["kiosk bench: \(frame) frames from \(images) photos, \(runs) runs after warm-up, upsample \(upsample)"]
+        var table = TextTable(headers: ["STAGE", "P50 MS", "P99 MS"])
+        for name in Self.stageOrder { if let s = stages[name] { table.add([name, fmt(s.p50_ms), fmt(s.p99_ms)]) } }
+        lines.append(table.render())
+        if !search.isEmpty {
+            var searchTable = TextTable(headers: ["GALLERY", "SEARCH P50 MS", "P99 MS"])
+            for (size, s) in search.sorted(by: { Int($0.key)! < Int($1.key)! }) { searchTable.add([size, fmt(s.p50_ms), fmt(s.p99_ms)]) }
+            lines.append("")
+            lines.append(searchTable.render())
+        }
+        if let store {
+            lines.append("")
+            lines.append("database only (\(store.people) people): enroll p50 \(fmt(store.enroll_p50_ms)) ms, check-in record p50 \(fmt(store.checkin_p50_ms)) ms")
+        }
+        lines.append("")
+        if let cold = cold_start_ms { lines.append("cold start (process start to ready to capture): \(fmt(cold)) ms") }
+        lines.append("peak memory during the pipeline: \(fmt(peak_rss_mb)) MB; BLAS: \(blas)")
+        return lines.joined(separator: "\n")
+    }
+
+    private func fmt(_ v: Double) -> String {
+        v < 1 ? String(format: "%.3f", v) : String(format: "%.1f", v)
+    }
+}
+
+import Foundation

@@ -1,0 +1,207 @@
+import ArgumentParser
+import COpenBLAS
+import Foundation
+import Store
+import Vision
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the real pipeline on real photos turned into 640x480 camera frames.",
+        discussion: """
+            Each photo is scaled and cropped to 640x480 and JPEG-encoded like an MJPEG \
+            webcam frame. Every run decodes a frame, detects, finds landmarks, computes the \
+            descriptor, matches against a gallery (the photos' people among 1000 synthetic \
+            ones) and records the visit in a temporary database. Reports p50 and p99 per \
+            stage and end to end; then nearest-neighbour search over synthetic galleries, \
+            database-only enroll and check-in times, cold start and peak memory. Photos: \
+            the samples, ../shared/faces/dev when present, or --images DIR.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Print JSON (shape in DESIGN.md).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Use the JPEG/PNG photos in this directory (searched recursively).", valueName: "dir"))
+    var images: String?
+
+    @Option(help: "Measured runs of the pipeline (after 5 warm-up runs).")
+    var runs = 60
+
+    @Option(help: "Largest synthetic gallery to search (1000, 10000, 100000, 1000000).")
+    var maxGallery = 1_000_000
+
+    @Flag(help: "Skip the cold-start measurement.")
+    var noColdStart = false
+
+    @Flag(help: .hidden)
+    var coldStartProbe = false
+
+    func validate() throws {
+        if runs < 1 { throw ValidationError("--runs must be at least 1.") }
+    }
+
+    func run() async throws {
+        if coldStartProbe { return try await probeColdStart() }
+        let config = try global.loadConfig()
+        let engine = try await global.loadEngine()
+        let photos = try photoPaths()
+        if !json { printError("bench: preparing \(photos.count) photos as 640x480 MJPEG frames...") }
+
+        // Frames as a webcam would deliver them, and the embedding of each for the gallery.
+        var frames: [[UInt8]] = []
+        var gallery = Gallery()
+        let scratch = NSTemporaryDirectory() + "kiosk-bench-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let database = try AppDatabase.open(path: scratch + "/bench.sqlite", createDirectory: false)
+        var synthetic = SyntheticEmbeddings(seed: 7)
+        var enrollTimes = Timings()
+        for i in 0..<1000 {
+            let e = synthetic.next()
+            let start = ContinuousClock.now
+            let person = try database.enroll(Enrollment(name: "Synthetic \(i)", consentVersion: "1",
+                                                        templates: [.init(embedding: e, quality: 1)]))
+            enrollTimes.add(milliseconds(since: start))
+            gallery.add(person: person, embeddings: [e])
+        }
+        for path in photos {
+            guard let photo = try? ImageFile.load(path) else { continue }
+            let frame = photo.filling(width: 640, height: 480)
+            let jpeg = try JPEGEncoder.encode(frame, quality: 85)
+            guard let face = try await engine.faces(in: try JPEGDecoder().decode(jpeg), upsample: config.upsample).first else { continue }
+            frames.append(jpeg)
+            let person = try database.enroll(Enrollment(name: (path as NSString).lastPathComponent, consentVersion: "1",
+                                                        templates: [.init(embedding: face.embedding, quality: 1)]))
+            gallery.add(person: person, embeddings: [face.embedding])
+        }
+        guard !frames.isEmpty else {
+            printError("kiosk bench: no face found in any photo (\(photos.count) tried)")
+            throw ExitCode(1)
+        }
+
+        // The pipeline, stage by stage.
+        var stages: [String: Timings] = [:]
+        var checkinTimes = Timings()
+        let jpeg = JPEGDecoder()
+        for run in 0..<(runs + 5) {
+            let frameBytes = frames[run % frames.count]
+            var t: [String: Double] = [:]
+            let start = ContinuousClock.now
+            var mark = start
+            func lap(_ name: String) { t[name] = milliseconds(since: mark); mark = ContinuousClock.now }
+            let image = try jpeg.decode(frameBytes); lap("decode")
+            let boxes = FaceEngine.largestFirst(try await engine.detect(in: image, upsample: config.upsample)); lap("detect")
+            guard let box = boxes.first else { continue }
+            let landmarks = try await engine.landmarks(in: image, box: box); lap("landmarks")
+            let embedding = try await engine.embedding(in: image, box: box, landmarks: landmarks).embedding; lap("embed")
+            let match = gallery.identify(embedding); lap("match")
+            if let match {
+                _ = try database.recordVisit(personId: match.personId, kioskId: "bench", distance: match.distance,
+                                             quality: nil, cooldown: 0)
+            }
+            lap("record")
+            t["total"] = milliseconds(since: start)
+            if run >= 5 {
+                for (name, value) in t { stages[name, default: Timings()].add(value) }
+                checkinTimes.add(t["record"] ?? 0)
+            }
+        }
+        let peakRSS = Self.peakRSSMegabytes()
+
+        let search = try searchBenchmark()
+        let coldStart = noColdStart ? nil : try measureColdStart()
+        let report = BenchReport(
+            frame: "640x480", runs: runs, images: frames.count, upsample: config.upsample,
+            stages: stages.mapValues { .init(p50_ms: $0.p50, p99_ms: $0.p99) }, search: search,
+            store: .init(enroll_p50_ms: enrollTimes.p50, checkin_p50_ms: checkinTimes.p50, people: gallery.personCount),
+            cold_start_ms: coldStart, peak_rss_mb: peakRSS,
+            blas: openblas_get_config().map { String(cString: $0) } ?? "unknown")
+        print(json ? try jsonText(report) : report.text)
+    }
+
+    /// Exact nearest-two-people search over synthetic galleries of growing size.
+    private func searchBenchmark() throws -> [String: BenchReport.Search] {
+        var results: [String: BenchReport.Search] = [:]
+        var synthetic = SyntheticEmbeddings(seed: 99)
+        var index = FaceIndex<Int64>()
+        index.reserveCapacity(min(maxGallery, 1_000_000))
+        let queries = (0..<30).map { _ in synthetic.next() }
+        for size in [1_000, 10_000, 100_000, 1_000_000] where size <= maxGallery {
+            if !json { printError("bench: searching \(size) templates...") }
+            while index.count < size { index.add(synthetic.next(), for: Int64(index.count / 2)) }
+            var times = Timings()
+            for (i, query) in (queries + queries).enumerated() {
+                let start = ContinuousClock.now
+                let hits = index.nearestKeys(to: query, limit: 2)
+                let elapsed = milliseconds(since: start)
+                if i >= 5 { times.add(elapsed) }  // first few warm the caches
+                precondition(!hits.isEmpty)
+            }
+            results[String(size)] = .init(p50_ms: times.p50, p99_ms: times.p99)
+        }
+        return results
+    }
+
+    /// Median wall time of `kiosk bench --cold-start-probe` (start, load configuration,
+    /// models, database and gallery, exit) over 5 runs.
+    private func measureColdStart() throws -> Double {
+        var times = Timings()
+        var arguments = ["bench", "--cold-start-probe"]
+        if let models = global.models { arguments += ["--models", models] }
+        if let config = global.config { arguments += ["--config", config] }
+        arguments += ["--db", global.databasePath]
+        for _ in 0..<5 {
+            let process = Process()
+            // /proc/self/exe is this very binary, however it was started (PATH, relative path).
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            let start = ContinuousClock.now
+            try process.run()
+            process.waitUntilExit()
+            times.add(milliseconds(since: start))
+            guard process.terminationStatus == 0 else { return -1 }
+        }
+        return times.p50
+    }
+
+    /// What `kiosk run` does before it can capture: configuration, models, database, gallery.
+    private func probeColdStart() async throws {
+        _ = try await global.openFrontDesk()
+    }
+
+    private func photoPaths() throws -> [String] {
+        var directories: [String] = []
+        if let images { directories = [images] } else {
+            directories.append(DataDirectory.samples())
+            let dev = FileManager.default.currentDirectoryPath + "/../shared/faces/dev"
+            if FileManager.default.fileExists(atPath: dev) { directories.append(dev) }
+        }
+        var photos: [String] = []
+        for directory in directories {
+            guard let walker = FileManager.default.enumerator(atPath: directory) else { continue }
+            while let entry = walker.nextObject() as? String {
+                if ["jpg", "jpeg", "png"].contains((entry as NSString).pathExtension.lowercased()) {
+                    photos.append(directory + "/" + entry)
+                }
+            }
+        }
+        if photos.isEmpty {
+            printError("kiosk bench: no photos found in \(directories.joined(separator: ", ")) (run scripts/setup, or pass --images DIR)")
+            throw ExitCode(3)
+        }
+        return photos.sorted()
+    }
+
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+    }
+}
