@@ -15,7 +15,7 @@ struct KioskCommand: AsyncParsableCommand {
         subcommands: [
             EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
             VisitsCommand.self, PeopleCommand.self, ForgetCommand.self, PurgeCommand.self,
-            EncodeCommand.self, CompareCommand.self, BenchCommand.self, DoctorCommand.self,
+            EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self,
         ]
     )
 
