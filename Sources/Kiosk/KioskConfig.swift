@@ -1,4 +1,5 @@
 import Foundation
+import Vision
 
 /// The kiosk's settings. Defaults live here and are documented key by key in
 /// Config/kiosk.toml (a test checks the two agree).
@@ -6,12 +7,19 @@ struct KioskConfig: Equatable {
     var threshold = 0.55
     var margin = 0.06
     var upsample = 1
+    var fastDetection = true
     var cooldownMinutes = 10
     var retentionDays = 365
     var kioskId = "front-desk"
     var thumbnails = true
     var consentText = "I agree that this desk stores my face template, name and preferences to recognise me on my next visit. I can ask staff to erase them at any time."
     var consentVersion = "1"
+
+    /// How the front desk looks for faces in captured frames (photos given to encode,
+    /// enroll and import always use the exact face_recognition search).
+    var cameraDetectionPlan: DetectionPlan {
+        fastDetection ? .camera(upsample: upsample) : .exact(upsample: upsample)
+    }
 
     /// Where the configuration was read from, or nil for built-in defaults.
     var source: String?
@@ -75,6 +83,9 @@ struct KioskConfig: Equatable {
             case "recognition.upsample":
                 guard case .integer(let v) = value, (0...3).contains(v) else { throw fail("0, 1, 2 or 3") }
                 config.upsample = v
+            case "recognition.fast_detection":
+                guard case .boolean(let v) = value else { throw fail("true or false") }
+                config.fastDetection = v
             case "visits.cooldown_minutes":
                 guard case .integer(let v) = value, v >= 0 else { throw fail("a whole number of minutes, 0 or more") }
                 config.cooldownMinutes = v

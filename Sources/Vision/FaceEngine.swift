@@ -49,6 +49,26 @@ public actor FaceEngine {
         }
     }
 
+    /// Runs the plan's steps in order and returns the boxes of the first step that finds
+    /// a face, in full-image coordinates, in detector order.
+    public func detect(in image: Image, plan: DetectionPlan) throws(VisionError) -> [FaceBox] {
+        var half: Image?
+        for step in plan.steps {
+            if step.scale == 1 {
+                let boxes = try detect(in: image, upsample: step.upsample)
+                if !boxes.isEmpty { return boxes }
+            } else {
+                precondition(step.scale == 0.5, "only scales 1 and 0.5 are supported")
+                if half == nil { half = image.halved() }
+                let boxes = try detect(in: half!, upsample: step.upsample)
+                if !boxes.isEmpty {
+                    return boxes.map { FaceBox(left: $0.left * 2, top: $0.top * 2, right: $0.right * 2 + 1, bottom: $0.bottom * 2 + 1, score: $0.score) }
+                }
+            }
+        }
+        return []
+    }
+
     public func landmarks(in image: Image, box: FaceBox) throws(VisionError) -> Landmarks {
         var error = [CChar](repeating: 0, count: 512)
         var out = kiosk_landmarks()
@@ -90,7 +110,11 @@ public actor FaceEngine {
     /// Detect, then landmarks and descriptor for every face, largest face first.
     /// `timings` receives the time of each stage.
     public func faces(in image: Image, upsample: Int = 1, timings: inout StageTimings) throws(VisionError) -> [Face] {
-        let boxes = try measureMilliseconds(&timings.detectMs) { () throws(VisionError) in try detect(in: image, upsample: upsample) }
+        try faces(in: image, plan: .exact(upsample: upsample), timings: &timings)
+    }
+
+    public func faces(in image: Image, plan: DetectionPlan, timings: inout StageTimings) throws(VisionError) -> [Face] {
+        let boxes = try measureMilliseconds(&timings.detectMs) { () throws(VisionError) in try detect(in: image, plan: plan) }
         var faces: [Face] = []
         for box in Self.largestFirst(boxes) {
             let marks = try measureMilliseconds(&timings.landmarksMs) { () throws(VisionError) in try landmarks(in: image, box: box) }
@@ -104,7 +128,12 @@ public actor FaceEngine {
 
     public func faces(in image: Image, upsample: Int = 1) throws(VisionError) -> [Face] {
         var ignored = StageTimings()
-        return try faces(in: image, upsample: upsample, timings: &ignored)
+        return try faces(in: image, plan: .exact(upsample: upsample), timings: &ignored)
+    }
+
+    public func faces(in image: Image, plan: DetectionPlan) throws(VisionError) -> [Face] {
+        var ignored = StageTimings()
+        return try faces(in: image, plan: plan, timings: &ignored)
     }
 
     /// Largest area first; ties keep detector order, so output is deterministic.

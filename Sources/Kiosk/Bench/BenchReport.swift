@@ -17,10 +17,19 @@ struct BenchReport: Encodable {
         let people: Int
     }
 
+    /// The detection plan measured, and how far its embeddings are from the exact search's.
+    struct Detection: Encodable {
+        let plan: String
+        let embedding_shift_p50: Double
+        let embedding_shift_max: Double
+        let frames_missed: Int
+    }
+
     let frame: String
     let runs: Int
     let images: Int
     let upsample: Int
+    let detection: Detection
     let stages: [String: Stage]
     let search: [String: Search]
     let store: Store?
@@ -33,6 +42,8 @@ struct BenchReport: Encodable {
     /// The human-readable table.
     var text: String {
         var lines = ["kiosk bench: \(frame) frames from \(images) photos, \(runs) runs after warm-up, upsample \(upsample)"]
+        lines.append("detection: \(detection.plan); embedding shift from the exact search p50 "
+            + "\(fmt(detection.embedding_shift_p50)), max \(fmt(detection.embedding_shift_max)); frames missed \(detection.frames_missed)")
         var table = TextTable(headers: ["STAGE", "P50 MS", "P99 MS"])
         for name in Self.stageOrder { if let s = stages[name] { table.add([name, fmt(s.p50_ms), fmt(s.p99_ms)]) } }
         lines.append(table.render())

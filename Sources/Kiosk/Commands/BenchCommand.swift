@@ -36,6 +36,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Largest synthetic gallery to search (1000, 10000, 100000, 1000000).")
     var maxGallery = 1_000_000
 
+    @Flag(help: "Search every frame exactly as face_recognition does (recognition.upsample, full frame) instead of the camera plan.")
+    var exactDetection = false
+
     @Flag(help: "Skip the cold-start measurement.")
     var noColdStart = false
 
@@ -51,6 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
         let config = try global.loadConfig()
         let engine = try await global.loadEngine()
         let photos = try photoPaths()
+        let plan = exactDetection ? DetectionPlan.exact(upsample: config.upsample) : config.cameraDetectionPlan
         if !json { printError("bench: preparing \(photos.count) photos as 640x480 MJPEG frames...") }
 
         // Frames as a webcam would deliver them, and the embedding of each for the gallery.
@@ -62,6 +66,8 @@ struct BenchCommand: AsyncParsableCommand {
         let database = try AppDatabase.open(path: scratch + "/bench.sqlite", createDirectory: false)
         var synthetic = SyntheticEmbeddings(seed: 7)
         var enrollTimes = Timings()
+        var shifts = Timings()
+        var missedByPlan = 0
         for i in 0..<1000 {
             let e = synthetic.next()
             let start = ContinuousClock.now
@@ -74,7 +80,15 @@ struct BenchCommand: AsyncParsableCommand {
             guard let photo = try? ImageFile.load(path) else { continue }
             let frame = photo.filling(width: 640, height: 480)
             let jpeg = try JPEGEncoder.encode(frame, quality: 85)
-            guard let face = try await engine.faces(in: try JPEGDecoder().decode(jpeg), upsample: config.upsample).first else { continue }
+            let decoded = try JPEGDecoder().decode(jpeg)
+            guard let face = try await engine.faces(in: decoded, upsample: config.upsample).first else { continue }
+            // How far the plan's embedding is from the exact search's: the accuracy cost of
+            // searching a smaller image first.
+            if let planned = try await engine.faces(in: decoded, plan: plan).first {
+                shifts.add(planned.embedding.distance(to: face.embedding))
+            } else {
+                missedByPlan += 1
+            }
             frames.append(jpeg)
             let person = try database.enroll(Enrollment(name: (path as NSString).lastPathComponent, consentVersion: "1",
                                                         templates: [.init(embedding: face.embedding, quality: 1)]))
@@ -96,7 +110,7 @@ struct BenchCommand: AsyncParsableCommand {
             var mark = start
             func lap(_ name: String) { t[name] = milliseconds(since: mark); mark = ContinuousClock.now }
             let image = try jpeg.decode(frameBytes); lap("decode")
-            let boxes = FaceEngine.largestFirst(try await engine.detect(in: image, upsample: config.upsample)); lap("detect")
+            let boxes = FaceEngine.largestFirst(try await engine.detect(in: image, plan: plan)); lap("detect")
             guard let box = boxes.first else { continue }
             let landmarks = try await engine.landmarks(in: image, box: box); lap("landmarks")
             let embedding = try await engine.embedding(in: image, box: box, landmarks: landmarks).embedding; lap("embed")
@@ -118,6 +132,9 @@ struct BenchCommand: AsyncParsableCommand {
         let coldStart = noColdStart ? nil : try measureColdStart()
         let report = BenchReport(
             frame: "640x480", runs: runs, images: frames.count, upsample: config.upsample,
+            detection: .init(plan: plan.steps.map { "scale \($0.scale) upsample \($0.upsample)" }.joined(separator: ", then "),
+                             embedding_shift_p50: shifts.p50, embedding_shift_max: shifts.percentile(100),
+                             frames_missed: missedByPlan),
             stages: stages.mapValues { .init(p50_ms: $0.p50, p99_ms: $0.p99) }, search: search,
             store: .init(enroll_p50_ms: enrollTimes.p50, checkin_p50_ms: checkinTimes.p50, people: gallery.personCount),
             cold_start_ms: coldStart, peak_rss_mb: peakRSS,

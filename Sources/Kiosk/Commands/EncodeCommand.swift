@@ -25,6 +25,9 @@ struct EncodeCommand: AsyncParsableCommand {
     @Option(help: "Times to upsample before detection (default: recognition.upsample from the config, 1).")
     var upsample: Int?
 
+    @Flag(help: "Search for faces as the kiosk does in camera frames (half size first; recognition.fast_detection) instead of exactly as face_recognition.")
+    var cameraPlan = false
+
     @Flag(help: "Report the time of each stage (decode, detect, landmarks, embed) per photo and their medians.")
     var timings = false
 
@@ -37,6 +40,7 @@ struct EncodeCommand: AsyncParsableCommand {
         let config = try global.loadConfig()
         let engine = try await global.loadEngine()
         let upsample = self.upsample ?? config.upsample
+        let plan = cameraPlan ? DetectionPlan.camera(upsample: upsample) : DetectionPlan.exact(upsample: upsample)
         let jpeg = JPEGDecoder()
         var results: [EncodedImage] = []
         var failures = 0
@@ -44,7 +48,7 @@ struct EncodeCommand: AsyncParsableCommand {
 
         for path in photos {
             do {
-                let (image, faces, entry) = try await encode(path, engine: engine, upsample: upsample, jpeg: jpeg)
+                let (image, faces, entry) = try await encode(path, engine: engine, plan: plan, jpeg: jpeg)
                 allTimings.append(entry)
                 results.append(EncodedImage(path: path, image: image, faces: faces, timings: timings ? entry : nil))
                 if !json { printHuman(path: path, image: image, faces: faces) }
@@ -63,7 +67,7 @@ struct EncodeCommand: AsyncParsableCommand {
 
     /// Reads, decodes and analyses one photo. (Untyped `throws` on purpose: typed throws
     /// across this async call crashed the Swift 6.3 SIL verifier.)
-    private func encode(_ path: String, engine: FaceEngine, upsample: Int, jpeg: JPEGDecoder) async throws
+    private func encode(_ path: String, engine: FaceEngine, plan: DetectionPlan, jpeg: JPEGDecoder) async throws
         -> (Image, [Face], ImageTimings)
     {
         var decodeMs = 0.0
@@ -71,7 +75,7 @@ struct EncodeCommand: AsyncParsableCommand {
         let image = try ImageFile.decode(try ImageFile.readBytes(at: path), path: path, jpeg: jpeg)
         decodeMs = milliseconds(since: start)
         var stages = StageTimings()
-        let faces = try await engine.faces(in: image, upsample: upsample, timings: &stages)
+        let faces = try await engine.faces(in: image, plan: plan, timings: &stages)
         return (image, faces, ImageTimings(decodeMs: decodeMs, stages: stages))
     }
 

@@ -33,6 +33,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Identification: one folder of photos per person.", valueName: "dir"))
     var gallery: String?
 
+    @Flag(help: "Search for faces as the kiosk does in camera frames (half size first) instead of exactly as face_recognition.")
+    var cameraPlan = false
+
     @Flag(help: "Print JSON (shape in DESIGN.md).")
     var json = false
 
@@ -53,10 +56,11 @@ struct EvalCommand: AsyncParsableCommand {
 
     /// Embeddings of the largest face of each photo (nil: no face or unreadable).
     private func embed(_ paths: [String], engine: FaceEngine, upsample: Int) async -> [String: Embedding?] {
+        let plan = cameraPlan ? DetectionPlan.camera(upsample: upsample) : DetectionPlan.exact(upsample: upsample)
         var progress = ProgressBar(total: paths.count, label: "encoding")
         var result: [String: Embedding?] = [:]
         for path in paths {
-            if let image = try? ImageFile.load(path), let face = try? await engine.faces(in: image, upsample: upsample).first {
+            if let image = try? ImageFile.load(path), let face = try? await engine.faces(in: image, plan: plan).first {
                 result[path] = face.embedding
             } else {
                 result[path] = .some(nil)

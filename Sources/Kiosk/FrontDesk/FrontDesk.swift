@@ -35,7 +35,7 @@ actor FrontDesk {
     var policy: CheckInPolicy { CheckInPolicy(threshold: config.threshold, margin: config.margin) }
 
     func analyze(_ image: Image) async throws(VisionError) -> FaceAnalysis {
-        let faces = try await engine.faces(in: image, upsample: config.upsample)
+        let faces = try await engine.faces(in: image, plan: config.cameraDetectionPlan)
         guard let largest = faces.first else { return FaceAnalysis(face: nil, quality: nil, faceCount: 0) }
         return FaceAnalysis(face: largest, quality: FaceQuality(image: image, box: largest.box), faceCount: faces.count)
     }
