@@ -40,9 +40,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16")]
         ),
         .target(
+            name: "CV4L2Shim",
+            linkerSettings: [.linkedLibrary("v4lconvert")]
+        ),
+        .target(
             name: "Vision",
             dependencies: [
-                "CDlibShim", "CTurboJPEG", "CPNGShim", "COpenBLAS",
+                "CDlibShim", "CTurboJPEG", "CPNGShim", "COpenBLAS", "CV4L2Shim",
                 .product(name: "Logging", package: "swift-log"),
             ],
         ),

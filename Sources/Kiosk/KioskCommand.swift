@@ -15,6 +15,7 @@ struct KioskCommand: AsyncParsableCommand {
         subcommands: [
             EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
             VisitsCommand.self, PeopleCommand.self, ForgetCommand.self, PurgeCommand.self,
+            CamerasCommand.self, SnapshotCommand.self,
             EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self,
         ]
     )

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Vision
+
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Save one frame from a source as a JPEG.",
+        discussion: """
+            Dark start-up frames (black while the camera's exposure settles) are skipped. \
+            Sources: v4l2 (first camera), v4l2:/dev/videoN, v4l2:BY-ID-NAME, image:PATH, \
+            dir:PATH, mjpeg:PATH, demo.
+            """
+    )
+
+    @Option(help: "Where to take the frame from (default: the first camera).")
+    var source = "v4l2"
+
+    @Option(help: ArgumentHelp("The JPEG file to write.", valueName: "path.jpg"))
+    var out: String
+
+    @Option(help: "Seconds to wait for a usable frame.")
+    var timeout = 5.0
+
+    func run() async throws {
+        let spec: SourceSpec
+        do { spec = try SourceSpec.parse(source) } catch {
+            printError("kiosk: \(error)")
+            throw ExitCode(2)
+        }
+        let camera = LiveCamera(spec: spec)
+        camera.start()
+        defer { camera.stop() }
+        guard let frame = camera.nextUsableFrame(timeout: timeout) else {
+            let status = camera.status
+            switch status.state {
+            case .failed(let reason), .reconnecting(let reason): printError("kiosk: \(reason)")
+            default: printError("kiosk: no usable frame from \(spec) within \(timeout) s (only dark frames?)")
+            }
+            throw ExitCode(1)
+        }
+        do {
+            let jpeg = try JPEGEncoder.encode(frame.image, quality: 92)
+            try Data(jpeg).write(to: URL(fileURLWithPath: out))
+        } catch {
+            printError("kiosk: cannot write \(out): \(error)")
+            throw ExitCode(1)
+        }
+        print("Saved \(frame.image.width)x\(frame.image.height) frame #\(frame.sequence) (\(frame.sourceFormat)) from \(camera.status.sourceName) to \(out)")
+    }
+}

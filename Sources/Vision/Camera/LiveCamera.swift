@@ -1,0 +1,143 @@
+import Foundation
+
+/// Runs a frame source on its own thread and keeps the newest frame for whoever wants
+/// it (the preview, a capture, a snapshot). When a camera disappears or fails, it says
+/// so in `state`, retries about once a second, and resumes by itself when the device
+/// is back. Replay sources that cannot be read fail for good (a wrong path will not fix itself).
+public final class LiveCamera: @unchecked Sendable {
+    public enum State: Sendable, Equatable {
+        case starting
+        case live
+        /// Capture stopped for `reason`; retrying.
+        case reconnecting(reason: String)
+        /// Will not recover by itself (a replay file that cannot be read).
+        case failed(reason: String)
+    }
+
+    public struct Status: Sendable, Equatable {
+        public var state: State = .starting
+        public var sourceName = ""
+        public var framesPerSecond = 0.0
+        public var corruptFramesSkipped = 0
+        public var reconnects = 0
+    }
+
+    public let spec: SourceSpec
+    public let retryInterval: Double
+    // Untyped `throws`: a typed-throws closure here crashed the Swift 6.3 compiler.
+    private let makeSource: @Sendable () throws -> FrameSource
+    private let lock = NSLock()
+    private let frameArrived = NSCondition()
+    private var latestFrame: Frame?
+    private var currentStatus = Status()
+    private var stopRequested = false
+    private var thread: Thread?
+
+    public init(spec: SourceSpec, retryInterval: Double = 1,
+                makeSource: (@Sendable () throws -> FrameSource)? = nil) {
+        self.spec = spec
+        self.retryInterval = retryInterval
+        self.makeSource = makeSource ?? { try spec.makeSource() }
+    }
+
+    deinit { stop() }
+
+    public var latest: Frame? { lock.withLock { latestFrame } }
+    public var status: Status { lock.withLock { currentStatus } }
+
+    public func start() {
+        lock.withLock { stopRequested = false }
+        let thread = Thread { [self] in captureLoop() }
+        thread.name = "kiosk-capture"
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops capturing and waits (up to 3 s) for the device to be released.
+    public func stop() {
+        lock.withLock { stopRequested = true }
+        frameArrived.broadcast()
+        guard let thread else { return }
+        let deadline = Date().addingTimeInterval(3)
+        while !thread.isFinished && Date() < deadline { usleep(5_000) }
+        self.thread = nil
+    }
+
+    /// Waits for a frame newer than `sequence` (any frame when nil) that is not dark.
+    /// Returns nil after `timeout` seconds, or when the source failed for good.
+    public func nextUsableFrame(after sequence: Int? = nil, timeout: Double) -> Frame? {
+        let deadline = Date().addingTimeInterval(timeout)
+        frameArrived.lock()
+        defer { frameArrived.unlock() }
+        while Date() < deadline {
+            if let frame = latest, !frame.isDark, sequence.map({ frame.sequence > $0 }) ?? true { return frame }
+            if case .failed = status.state { return nil }
+            _ = frameArrived.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
+        }
+        return nil
+    }
+
+    private var isStopping: Bool { lock.withLock { stopRequested } }
+
+    private func update(_ change: (inout Status) -> Void) { lock.withLock { change(&currentStatus) } }
+
+    private func captureLoop() {
+        var source: FrameSource?
+        var frameTimes: [Double] = []
+        var lastSequence = -1
+        var sequenceOffset = 0
+        defer { source?.close() }
+        while !isStopping {
+            if source == nil {
+                do {
+                    let fresh = try makeSource()
+                    try fresh.open()
+                    source = fresh
+                    update { $0.state = .live; $0.sourceName = fresh.name }
+                } catch {
+                    let reason = (error as? CaptureError)?.description ?? "\(error)"
+                    if case .camera = spec { } else if case .firstCamera = spec { } else {
+                        update { $0.state = .failed(reason: reason) }
+                        frameArrived.broadcast()
+                        return
+                    }
+                    update { $0.state = .reconnecting(reason: reason) }
+                    pause(retryInterval)
+                    continue
+                }
+            }
+            do {
+                var frame = try source!.nextFrame(timeout: 2.0)
+                // Sequence numbers keep rising across reconnections.
+                if frame.sequence + sequenceOffset <= lastSequence { sequenceOffset = lastSequence + 1 - frame.sequence }
+                frame = Frame(image: frame.image, timestamp: frame.timestamp, sequence: frame.sequence + sequenceOffset,
+                              sourceFormat: frame.sourceFormat)
+                lastSequence = frame.sequence
+                frameTimes.append(frame.timestamp)
+                frameTimes.removeAll { frame.timestamp - $0 > 1 }
+                let skipped = source!.corruptFramesSkipped
+                let published = frame
+                lock.withLock {
+                    latestFrame = published
+                    currentStatus.state = .live
+                    currentStatus.framesPerSecond = Double(frameTimes.count)
+                    currentStatus.corruptFramesSkipped = skipped
+                }
+                frameArrived.broadcast()
+            } catch {
+                source?.close()
+                source = nil
+                frameTimes.removeAll()
+                update { $0.state = .reconnecting(reason: error.description); $0.reconnects += 1; $0.framesPerSecond = 0 }
+                pause(retryInterval)
+            }
+        }
+    }
+
+    /// Sleeps in small steps so `stop` is not kept waiting.
+    private func pause(_ seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end && !isStopping { usleep(20_000) }
+    }
+}
