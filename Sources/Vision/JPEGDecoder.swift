@@ -5,15 +5,29 @@ import CTurboJPEG
 /// match what face_recognition sees. One decoder holds one TurboJPEG handle: use it
 /// from one task at a time.
 public final class JPEGDecoder {
-    private let handle: tjhandle
+    private var handle: tjhandle
 
     public init() {
-        // tjInitDecompress only fails when out of memory.
-        guard let handle = tjInitDecompress() else { fatalError("tjInitDecompress failed: out of memory") }
-        self.handle = handle
+        handle = Self.newHandle()
     }
 
     deinit { tjDestroy(handle) }
+
+    private static func newHandle() -> tjhandle {
+        // tjInitDecompress only fails when out of memory.
+        guard let handle = tjInitDecompress() else { fatalError("tjInitDecompress failed: out of memory") }
+        return handle
+    }
+
+    /// After a failed decode TurboJPEG 2.1 keeps the error in the handle and fails the
+    /// next, valid image too (seen with a truncated frame followed by a good one), so a
+    /// failure replaces the handle: one corrupt camera frame must not cost two.
+    private func failure() -> ImageDecodeFailure {
+        let failure = ImageDecodeFailure(reason: lastError())
+        tjDestroy(handle)
+        handle = Self.newHandle()
+        return failure
+    }
 
     /// Image size from the header, without decoding.
     public func size(of data: [UInt8]) throws(ImageDecodeFailure) -> (width: Int, height: Int) {
@@ -21,7 +35,7 @@ public final class JPEGDecoder {
         let status = data.withUnsafeBufferPointer { buffer in
             tjDecompressHeader3(handle, buffer.baseAddress, UInt(buffer.count), &width, &height, &subsampling, &colorspace)
         }
-        guard status == 0, width > 0, height > 0 else { throw ImageDecodeFailure(reason: lastError()) }
+        guard status == 0, width > 0, height > 0 else { throw failure() }
         return (Int(width), Int(height))
     }
 
@@ -37,7 +51,7 @@ public final class JPEGDecoder {
         // TurboJPEG returns -1 with a *warning* for recoverable damage such as a
         // truncated scan (the missing rows stay grey). A kiosk must not recognise a
         // half-grey face, so any error or warning rejects the image.
-        guard status == 0 else { throw ImageDecodeFailure(reason: lastError()) }
+        guard status == 0 else { throw failure() }
         return Image(width: width, height: height, pixels: pixels)
     }
 

@@ -65,3 +65,14 @@ struct ImageFileTests {
         #expect(mean > 30 && mean < 225)
     }
 }
+
+@Suite("JPEG decoder state")
+struct JPEGDecoderStateTests {
+    @Test func aCorruptImageDoesNotSpoilTheNextOne() throws {
+        let good = try JPEGEncoder.encode(Image(width: 64, height: 48, pixels: [UInt8](repeating: 30, count: 64 * 48 * 3)))
+        let decoder = JPEGDecoder()
+        #expect(throws: ImageDecodeFailure.self) { try decoder.decode(Array(good.prefix(good.count / 2))) }
+        let image = try decoder.decode(good)
+        #expect(image.width == 64 && image.height == 48)
+    }
+}
