@@ -40,13 +40,17 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16")]
         ),
         .target(
+            name: "CGalleryScan",
+            cSettings: [.unsafeFlags(["-O2"])]
+        ),
+        .target(
             name: "CV4L2Shim",
             linkerSettings: [.linkedLibrary("v4lconvert")]
         ),
         .target(
             name: "Vision",
             dependencies: [
-                "CDlibShim", "CTurboJPEG", "CPNGShim", "COpenBLAS", "CV4L2Shim",
+                "CDlibShim", "CTurboJPEG", "CPNGShim", "COpenBLAS", "CV4L2Shim", "CGalleryScan",
                 .product(name: "Logging", package: "swift-log"),
             ],
         ),

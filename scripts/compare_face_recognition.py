@@ -204,7 +204,7 @@ def run_kiosk(args, paths, upsample):
     # for lazy initialisation (allocations, OpenBLAS threads), as face_recognition's first calls do.
     argv = [args.kiosk_bin, "encode", "--json", "--timings", "--upsample", str(upsample),
             *[paths[i % len(paths)] for i in range(WARMUP)], *paths * args.rounds]
-    proc = subprocess.run(argv, capture_output=True, text=True)
+    proc, others = run_measured(argv)
     if proc.returncode != 0 or not proc.stdout.strip():
         sys.exit(f"compare: {args.kiosk_bin} failed (exit {proc.returncode}):\n{proc.stderr}")
     entries = json.loads(proc.stdout)[WARMUP:]
@@ -219,16 +219,43 @@ def run_kiosk(args, paths, upsample):
     for r in results.values():
         rounds = r.pop("rounds")
         r["timings_ms"] = {s: statistics.median(x[s] for x in rounds) for s in STAGES}
-    return [results[p] for p in paths], argv
+    return [results[p] for p in paths], argv, others
+
+
+def cpu_busy_seconds():
+    """CPU seconds all processes have spent busy since boot (/proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def run_measured(argv):
+    """subprocess.run, plus how many cores OTHER processes kept busy meanwhile.
+
+    Timings on a shared 2-core machine mean little when something else runs (a compiler, a
+    benchmark): each side's run reports this so a disturbed run is visible, not silent.
+    """
+    busy0, own0, t0 = cpu_busy_seconds(), os.times(), time.monotonic()
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    busy1, own1, t1 = cpu_busy_seconds(), os.times(), time.monotonic()
+    others = None
+    if busy0 is not None and busy1 is not None and t1 > t0:
+        ours = sum(own1[:4]) - sum(own0[:4])  # this process and the finished child
+        others = max(0.0, (busy1 - busy0 - ours) / (t1 - t0))
+    return proc, others
 
 
 def run_worker(args, python, paths, upsample):
     argv = [python, os.path.abspath(__file__), "worker", "--upsample", str(upsample),
             "--rounds", str(args.rounds), *paths]
-    proc = subprocess.run(argv, capture_output=True, text=True)
+    proc, others = run_measured(argv)
     if proc.returncode != 0:
         sys.exit(f"compare: face_recognition worker ({python}) failed (exit {proc.returncode}):\n{proc.stderr}")
-    return json.loads(proc.stdout), argv
+    return json.loads(proc.stdout), argv, others
 
 
 def medians(results):
@@ -335,20 +362,21 @@ def main():
         report["commands"] = {}
         report["upsample"] = {}
         for up in upsamples:
-            res, cmds = {}, {}
+            res, cmds, others = {}, {}, {}
             for side, python in sides.items():
                 log(f"upsample {up}: face_recognition ({side}) on {len(paths)} frames...")
-                out, argv = run_worker(args, python, paths, up)
+                out, argv, others[side] = run_worker(args, python, paths, up)
                 res[side] = out["results"]
                 report["builds"][side] = {**out["dlib"], "python": out["python"], "model_load_ms": out["import_ms"]}
                 cmds[side] = shell(argv, paths, frames_dir)
             log(f"upsample {up}: kiosk on {len(paths)} frames...")
-            res["kiosk"], argv = run_kiosk(args, paths, up)
+            res["kiosk"], argv, others["kiosk"] = run_kiosk(args, paths, up)
             cmds["kiosk"] = shell(argv, paths, frames_dir)
             report["commands"][str(up)] = cmds
             med = {side: medians(r) for side, r in res.items()}
             report["upsample"][str(up)] = {
                 "median_ms": med,
+                "other_processes_cores": others,
                 "ratio_total_vs_kiosk": {side: med[side]["total"] / med["kiosk"]["total"]
                                          for side in med if side != "kiosk"},
                 "parity_vs_kiosk": {side: parity(res[side], res["kiosk"]) for side in res if side != "kiosk"},
@@ -378,7 +406,8 @@ def print_report(rep):
     print(f"machine: {m['cpu']}, {m['logical_cpus']} logical CPUs ({m['usable_cpus']} usable), "
           f"Linux {m['kernel']}; load average {fmt_load(m['load_average_start'])} at start, "
           f"{fmt_load(m['load_average_end'])} at end")
-    print(f"threads: OPENBLAS_NUM_THREADS={m['OPENBLAS_NUM_THREADS'] or 'unset (one per core)'}")
+    print(f"threads: OPENBLAS_NUM_THREADS={m['OPENBLAS_NUM_THREADS'] or 'unset (one per core)'}; "
+          "'others' = cores kept busy by other processes during that side's run")
     fr = rep["frame"]
     print(f"frames: {fr['count']} x {fr['size']} JPEG q{fr['jpeg_quality']}, {fr['crop']} crop ("
           + ", ".join(f"{n} {s}" for s, n in fr["sets"].items())
@@ -395,12 +424,18 @@ def print_report(rep):
     for up, u in rep["upsample"].items():
         print(f"\nupsample {up}" + (" (face_recognition's default)" if up == "1" else "")
               + ": median ms per frame")
-        print(f"  {'':<40}{'decode':>9}{'detect':>9}{'lm+embed':>10}{'total':>9}{'vs kiosk':>10}")
+        print(f"  {'':<40}{'decode':>9}{'detect':>9}{'lm+embed':>10}{'total':>9}{'vs kiosk':>10}{'others':>8}")
         for side in order:
             med = u["median_ms"][side]
             ratio = u["ratio_total_vs_kiosk"].get(side)
+            other = u["other_processes_cores"].get(side)
             print(f"  {LABELS[side]:<40}" + "".join(f"{med[s]:>{10 if s == 'landmarks_embed' else 9}.1f}" for s in STAGES)
-                  + (f"{ratio:>9.2f}x" if ratio else f"{'1.00x':>10}"))
+                  + (f"{ratio:>9.2f}x" if ratio else f"{'1.00x':>10}")
+                  + (f"{other:>8.2f}" if other is not None else f"{'?':>8}"))
+        busy = [s for s, o in u["other_processes_cores"].items() if o is not None and o > 0.2]
+        if busy:
+            print(f"  WARNING: other processes kept {max(u['other_processes_cores'][s] for s in busy):.2f} cores busy "
+                  f"during {', '.join(LABELS[s] for s in busy)}: those timings are disturbed; rerun on a quiet machine")
         for side, p in u["parity_vs_kiosk"].items():
             d, o = p["max_embedding_distance"], p["faces_over_limit"]
             print(f"  parity, kiosk vs {LABELS[side]}: boxes identical in {p['boxes_identical']}/{p['frames']} frames "

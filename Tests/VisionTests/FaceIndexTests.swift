@@ -74,4 +74,28 @@ struct FaceIndexTests {
         #expect(Embedding(bytes: e.bytes) == e)
         #expect(Embedding(bytes: [1, 2, 3]) == nil)
     }
+
+    @Test func exactOnALargeClusteredGalleryScannedByTwoThreads() {
+        // 60 000 rows (above the two-thread threshold) in tight clusters, so many rows
+        // fall inside each other's quantisation error and the exact re-check must decide.
+        var generator = Generator(state: 1234)
+        var index = FaceIndex<Int>()
+        var rows: [(Int, Embedding)] = []
+        let centres = (0..<300).map { _ in generator.embedding() }
+        for i in 0..<60_000 {
+            let centre = centres[i % centres.count]
+            let e = Embedding(centre.values.map { $0 + generator.next() * 0.02 })
+            rows.append((i % 1000, e))
+            index.add(e, for: i % 1000)
+        }
+        for q in 0..<4 {
+            let query = Embedding(centres[q * 7].values.map { $0 + generator.next() * 0.01 })
+            var best: [Int: Double] = [:]
+            for (key, e) in rows { best[key] = min(best[key] ?? .infinity, e.distance(to: query)) }
+            let expected = best.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key < $1.key }.prefix(2)
+            let hits = index.nearestKeys(to: query, limit: 2)
+            #expect(hits.map(\.distance) == expected.map(\.value))
+            #expect(Set(hits.map(\.key)) == Set(expected.map(\.key)))
+        }
+    }
 }
