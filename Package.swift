@@ -40,6 +40,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16")]
         ),
         .target(
+            name: "CNcursesShim",
+            linkerSettings: [.linkedLibrary("ncursesw")]
+        ),
+        .target(
             name: "CGalleryScan",
             cSettings: [.unsafeFlags(["-O2"])]
         ),
@@ -61,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "Kiosk",
             dependencies: [
-                "Vision", "Store", "COpenBLAS",
+                "Vision", "Store", "COpenBLAS", "CNcursesShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -12,12 +12,14 @@ struct KioskCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 missing models or setup.
             """,
         version: KioskVersion.string,
+        // `kiosk` alone runs the front desk.
         subcommands: [
-            EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
+            RunCommand.self, EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
             VisitsCommand.self, PeopleCommand.self, ForgetCommand.self, PurgeCommand.self,
             CamerasCommand.self, SnapshotCommand.self,
-            EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self,
-        ]
+            EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self, StaffCommand.self,
+        ],
+        defaultSubcommand: RunCommand.self
     )
 
     /// Runs the command, mapping usage errors to exit code 2 (the project's contract;

@@ -3,7 +3,10 @@ import GRDB
 /// The one place that defines the database schema. Migrations are ordered and never
 /// edited once they have shipped: a change is a new migration appended at the end.
 enum Schema {
-    static let migrationIdentifiers = ["v1: people, preferences, templates, thumbnails, visits"]
+    static let migrationIdentifiers = [
+        "v1: people, preferences, templates, thumbnails, visits",
+        "v2: kiosk settings (staff PIN hash)",
+    ]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -52,6 +55,12 @@ enum Schema {
                 t.column("quality", .double)
             }
             try db.create(index: "visit_on_time", on: "visit", columns: ["time"])
+        }
+        migrator.registerMigration(migrationIdentifiers[1]) { db in
+            try db.create(table: "setting") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
         }
         return migrator
     }

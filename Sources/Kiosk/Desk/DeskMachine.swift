@@ -1,0 +1,281 @@
+import Foundation
+import Vision
+
+/// The front desk as a pure state machine: `(state, event) -> (state, effects)`.
+/// Events are keys, clock ticks and results of work; effects are work for the app to
+/// do (recognise the newest frame, record a visit, capture an enrollment sample,
+/// save, open the staff view, quit). Tests drive every path without camera or tty.
+struct DeskMachine: Equatable {
+    enum State: Equatable {
+        case live
+        case recognising
+        case greeting(Greeting, until: Double)
+        case confirming(Greeting, runnerUpName: String)
+        case enrolling(EnrollmentForm)
+        case capturing(EnrollmentForm, collected: Int, hint: String)
+        case saving(EnrollmentForm)
+        case pin(PINPrompt)
+        case staff
+    }
+
+    /// A PIN prompt: to set the first PIN (entered twice), or to unlock.
+    struct PINPrompt: Equatable {
+        enum Purpose: Equatable { case openStaff, quit }
+        enum Stage: Equatable { case enter, choose, confirm(String) }
+        var purpose: Purpose
+        var stage: Stage
+        var digits = ""
+        var message: String?
+    }
+
+    enum Event: Equatable {
+        case key(Key)
+        case tick(Double)
+        case recognised(Recognition)
+        case sampleCaptured(accepted: Bool, problem: String?)
+        case enrolled(Greeting)
+        case failed(String)
+        /// Result of checking or setting a PIN.
+        case pinResult(ok: Bool)
+        case staffClosed
+    }
+
+    enum Effect: Equatable {
+        case recognise
+        case recordVisit(personId: Int64)
+        case captureSample
+        case saveEnrollment(name: String, preferences: [EnrollmentForm.Preference])
+        case verifyPIN(String)
+        case setPIN(String)
+        case openStaff
+        case quit
+    }
+
+    struct Settings: Equatable {
+        var greetingSeconds = 6.0
+        var samplesNeeded = 3
+        var pinIsSet = false
+    }
+
+    var state: State = .live
+    var notice: Notice?
+    var settings: Settings
+    var pinPolicy = PINPolicy()
+    var now: Double = 0
+
+    init(settings: Settings = Settings()) { self.settings = settings }
+
+    /// Applies one event; returns the work to do.
+    mutating func handle(_ event: Event) -> [Effect] {
+        if case .tick(let time) = event {
+            now = time
+            if let n = notice, n.until <= now { notice = nil }
+            if case .greeting(let greeting, let until) = state, until <= now { return finishGreeting(greeting) }
+            return []
+        }
+        if case .failed(let message) = event {
+            notice = Notice(text: message, tone: .warning, until: now + 6)
+            switch state {
+            case .recognising, .saving: state = .live
+            case .capturing(let form, _, _): state = .enrolling(form)
+            default: break
+            }
+            return []
+        }
+        switch state {
+        case .live: return live(event)
+        case .recognising: return recognising(event)
+        case .greeting(let greeting, _): return greeting_(event, greeting)
+        case .confirming(let greeting, _): return confirming(event, greeting)
+        case .enrolling(var form):
+            guard case .key(let key) = event else { return [] }
+            switch form.handle(key) {
+            case .cancel?:
+                state = .live
+                notice = Notice(text: "Enrollment cancelled: nothing was stored.", tone: .info, until: now + 4)
+            case .save?:
+                state = .capturing(form, collected: 0, hint: "Look at the camera, please.")
+                return [.captureSample]
+            case nil: state = .enrolling(form)
+            }
+            return []
+        case .capturing(let form, let collected, _): return capturing(event, form, collected)
+        case .saving:
+            if case .enrolled(let greeting) = event {
+                state = .greeting(greeting, until: now + settings.greetingSeconds)
+            }
+            return []
+        case .pin(let prompt): return pin(event, prompt)
+        case .staff:
+            if case .staffClosed = event { state = .live }
+            return []
+        }
+    }
+
+    private mutating func live(_ event: Event) -> [Effect] {
+        guard case .key(let key) = event else { return [] }
+        switch key {
+        case .character(" "):
+            state = .recognising
+            notice = nil
+            return [.recognise]
+        case .function(2): return askPIN(for: .openStaff)
+        case .function(10), .interrupt:
+            if settings.pinIsSet { return askPIN(for: .quit) }
+            return [.quit]
+        default: return []
+        }
+    }
+
+    private mutating func recognising(_ event: Event) -> [Effect] {
+        guard case .recognised(let result) = event else { return [] }
+        switch result {
+        case .returning(let greeting):
+            state = .greeting(greeting, until: now + settings.greetingSeconds)
+        case .ambiguous(let greeting, let runnerUp):
+            state = .confirming(greeting, runnerUpName: runnerUp)
+        case .unknown:
+            state = .enrolling(EnrollmentForm())
+        case .noFace:
+            state = .live
+            notice = Notice(text: "No face found: please look at the camera and press Space again.", tone: .warning, until: now + 5)
+        case .poorQuality(let problem):
+            state = .live
+            notice = Notice(text: problem.advice, tone: .warning, until: now + 5)
+        }
+        return []
+    }
+
+    private mutating func greeting_(_ event: Event, _ greeting: Greeting) -> [Effect] {
+        guard case .key(let key) = event else { return [] }
+        if key == .character("n") || key == .character("N"), !greeting.justEnrolled {
+            // "Not me": nothing is recorded for the wrong person; enroll the visitor instead.
+            state = .enrolling(EnrollmentForm())
+            return []
+        }
+        if key == .resize { return [] }
+        return finishGreeting(greeting)
+    }
+
+    private mutating func finishGreeting(_ greeting: Greeting) -> [Effect] {
+        state = .live
+        return greeting.justEnrolled ? [] : [.recordVisit(personId: greeting.personId)]
+    }
+
+    private mutating func confirming(_ event: Event, _ greeting: Greeting) -> [Effect] {
+        guard case .key(let key) = event else { return [] }
+        switch key {
+        case .character("y"), .character("Y"), .enter:
+            state = .greeting(greeting, until: now + settings.greetingSeconds)
+        case .character("n"), .character("N"):
+            state = .enrolling(EnrollmentForm())
+        case .escape:
+            state = .live
+        default: break
+        }
+        return []
+    }
+
+    private mutating func capturing(_ event: Event, _ form: EnrollmentForm, _ collected: Int) -> [Effect] {
+        switch event {
+        case .key(.escape):
+            state = .enrolling(form)
+            return []
+        case .sampleCaptured(let accepted, let problem):
+            let count = collected + (accepted ? 1 : 0)
+            if count >= settings.samplesNeeded {
+                state = .saving(form)
+                return [.saveEnrollment(name: form.name, preferences: form.preferences.filter { !$0.key.trimmingWhitespace().isEmpty })]
+            }
+            let hint = accepted ? "Good. Again, please: look at the camera (\(count) of \(settings.samplesNeeded))."
+                : (problem ?? "Look at the camera, please.")
+            state = .capturing(form, collected: count, hint: hint)
+            return [.captureSample]
+        default:
+            return []
+        }
+    }
+
+    private mutating func askPIN(for purpose: PINPrompt.Purpose) -> [Effect] {
+        state = .pin(PINPrompt(purpose: purpose, stage: settings.pinIsSet ? .enter : .choose))
+        return []
+    }
+
+    private mutating func pin(_ event: Event, _ prompt: PINPrompt) -> [Effect] {
+        var prompt = prompt
+        switch event {
+        case .pinResult(let ok):
+            if case .confirm = prompt.stage {
+                // A new PIN was stored.
+                settings.pinIsSet = ok
+                if !ok { prompt.message = "Could not save the PIN."; prompt.stage = .choose; state = .pin(prompt); return [] }
+                return unlocked(prompt.purpose)
+            }
+            pinPolicy.record(success: ok, now: now)
+            if ok { return unlocked(prompt.purpose) }
+            prompt.digits = ""
+            prompt.message = pinPolicy.isLocked(now: now) ? "Too many wrong PINs: locked for \(Int(PINPolicy.lockSeconds)) s."
+                : "Wrong PIN (\(PINPolicy.maximumFailures - pinPolicy.failures) tries left)."
+            state = .pin(prompt)
+            return []
+        case .key(let key):
+            switch key {
+            case .escape:
+                state = .live
+            case .backspace:
+                if !prompt.digits.isEmpty { prompt.digits.removeLast() }
+                state = .pin(prompt)
+            case .character(let c) where c.isNumber && prompt.digits.count < 12:
+                prompt.digits.append(c)
+                prompt.message = nil
+                state = .pin(prompt)
+            case .enter:
+                if pinPolicy.isLocked(now: now) {
+                    prompt.message = "Locked: try again in \(pinPolicy.secondsLeft(now: now)) s."
+                    prompt.digits = ""
+                    state = .pin(prompt)
+                    return []
+                }
+                switch prompt.stage {
+                case .enter:
+                    let digits = prompt.digits
+                    prompt.digits = ""
+                    state = .pin(prompt)
+                    return [.verifyPIN(digits)]
+                case .choose:
+                    guard prompt.digits.count >= 4 else {
+                        prompt.message = "Choose at least 4 digits."
+                        state = .pin(prompt)
+                        return []
+                    }
+                    prompt.stage = .confirm(prompt.digits)
+                    prompt.digits = ""
+                    prompt.message = nil
+                    state = .pin(prompt)
+                case .confirm(let first):
+                    if prompt.digits == first {
+                        state = .pin(prompt)
+                        return [.setPIN(first)]
+                    }
+                    prompt = PINPrompt(purpose: prompt.purpose, stage: .choose, message: "The two PINs differ: choose again.")
+                    state = .pin(prompt)
+                }
+            default: break
+            }
+            return []
+        default:
+            return []
+        }
+    }
+
+    private mutating func unlocked(_ purpose: PINPrompt.Purpose) -> [Effect] {
+        switch purpose {
+        case .openStaff:
+            state = .staff
+            return [.openStaff]
+        case .quit:
+            state = .live
+            return [.quit]
+        }
+    }
+}

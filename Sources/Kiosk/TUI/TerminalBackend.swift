@@ -1,0 +1,84 @@
+import CNcursesShim
+
+/// The terminal at the edge: curses in the kiosk, a recorder in tests.
+protocol TerminalBackend: AnyObject {
+    var size: (width: Int, height: Int) { get }
+    var colorMode: ColorMode { get }
+    func put(x: Int, y: Int, cell: Cell)
+    func flush()
+    /// Forget what is on screen and repaint everything on the next flush.
+    func invalidate()
+    func readKey(timeoutMilliseconds: Int) -> Key?
+}
+
+/// ncursesw. Colour pairs are managed here: each (foreground, background) combination
+/// gets a pair number from a cache; when the cache is full it is emptied and the whole
+/// screen repainted, so no cell ever shows a pair that was redefined under it.
+final class CursesTerminal: TerminalBackend {
+    let colorMode: ColorMode
+    private var pairs: [PairKey: Int32] = [:]
+    private let maxPairs: Int
+    private(set) var needsFullRepaint = false
+
+    private struct PairKey: Hashable { let foreground: Int; let background: Int }
+
+    init(environment: [String: String]) throws {
+        let colors = kiosk_curses_start()
+        guard colors >= 0 else { throw TerminalError.cannotStart }
+        colorMode = ColorMode.detect(environment: environment, terminalColors: Int(colors))
+        maxPairs = max(0, Int(kiosk_curses_color_pairs()) - 1)
+    }
+
+    enum TerminalError: Error, CustomStringConvertible {
+        case cannotStart
+        var description: String { "cannot start the terminal (is TERM set, and is this a terminal?)" }
+    }
+
+    func stop() { kiosk_curses_stop() }
+
+    var size: (width: Int, height: Int) {
+        var rows: Int32 = 0, columns: Int32 = 0
+        kiosk_curses_size(&rows, &columns)
+        return (Int(columns), Int(rows))
+    }
+
+    /// True once after the pair cache was emptied: the renderer must redraw everything.
+    func takeRepaintRequest() -> Bool {
+        defer { needsFullRepaint = false }
+        return needsFullRepaint
+    }
+
+    func put(x: Int, y: Int, cell: Cell) {
+        var attributes: Int32 = 0
+        if cell.style.bold { attributes |= 1 }
+        if cell.style.reverse { attributes |= 2 }
+        if cell.style.underline { attributes |= 4 }
+        kiosk_curses_put(Int32(y), Int32(x), cell.scalar.value, pair(for: cell.style), attributes)
+    }
+
+    private func pair(for style: CellStyle) -> Int32 {
+        guard colorMode != .none, maxPairs > 0 else { return 0 }
+        let key = PairKey(foreground: colorMode.number(for: style.foreground), background: colorMode.number(for: style.background))
+        if key.foreground == -1 && key.background == -1 { return 0 }
+        if let pair = pairs[key] { return pair }
+        if pairs.count >= maxPairs {
+            pairs.removeAll(keepingCapacity: true)
+            needsFullRepaint = true
+        }
+        let pair = Int32(pairs.count + 1)
+        kiosk_curses_define_pair(pair, Int32(key.foreground), Int32(key.background))
+        pairs[key] = pair
+        return pair
+    }
+
+    func flush() { kiosk_curses_refresh() }
+
+    func invalidate() { kiosk_curses_clear() }
+
+    func readKey(timeoutMilliseconds: Int) -> Key? {
+        var value: UInt32 = 0
+        let kind = kiosk_curses_read_key(Int32(timeoutMilliseconds), &value)
+        guard kind >= 0 else { return nil }
+        return Key.decode(isFunctionKey: kind == 1, value: value)
+    }
+}
