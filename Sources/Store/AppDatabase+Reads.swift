@@ -12,6 +12,18 @@ public struct PersonSummary: Sendable, Equatable, Codable {
     public let preferences: [String: String]
     public let preferenceOrder: [String]
     public let consentVersion: String?
+
+    public init(id: Int64, name: String, createdAt: Date, visitCount: Int, lastVisit: Date?, preferences: [String: String],
+                preferenceOrder: [String], consentVersion: String?) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.visitCount = visitCount
+        self.lastVisit = lastVisit
+        self.preferences = preferences
+        self.preferenceOrder = preferenceOrder
+        self.consentVersion = consentVersion
+    }
 }
 
 /// A visit joined with the visitor's name.
@@ -22,6 +34,15 @@ public struct VisitEntry: Sendable, Equatable, Codable {
     public let time: Date
     public let kioskId: String
     public let distance: Double?
+
+    public init(id: Int64, personId: Int64, name: String, time: Date, kioskId: String, distance: Double?) {
+        self.id = id
+        self.personId = personId
+        self.name = name
+        self.time = time
+        self.kioskId = kioskId
+        self.distance = distance
+    }
 }
 
 /// Filters for the visit log and the people list.

@@ -23,10 +23,10 @@ enum PINHash {
     }
 
     static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var key = key.count > 64 ? hexBytes(SHA256.hex(of: key)) : key
+        var key = key.count > 64 ? SHA256.digest(of: key) : key
         key += [UInt8](repeating: 0, count: 64 - key.count)
-        let inner = hexBytes(SHA256.hex(of: key.map { $0 ^ 0x36 } + message))
-        return hexBytes(SHA256.hex(of: key.map { $0 ^ 0x5c } + inner))
+        let inner = SHA256.digest(of: key.map { $0 ^ 0x36 } + message)
+        return SHA256.digest(of: key.map { $0 ^ 0x5c } + inner)
     }
 
     /// PBKDF2 with one 32-byte block (RFC 8018).
@@ -54,6 +54,4 @@ enum PINHash {
         }
         return out
     }
-
-    private static func hexBytes(_ hex: String) -> [UInt8] { bytes(fromHex: hex) ?? [] }
 }

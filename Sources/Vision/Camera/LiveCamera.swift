@@ -20,6 +20,8 @@ public final class LiveCamera: @unchecked Sendable {
         public var framesPerSecond = 0.0
         public var corruptFramesSkipped = 0
         public var reconnects = 0
+
+        public init() {}
     }
 
     public let spec: SourceSpec

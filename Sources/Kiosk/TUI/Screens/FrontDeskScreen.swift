@@ -59,7 +59,7 @@ enum FrontDeskScreen {
         case .recognising: return "Recognising…"
         case .greeting(let g, _): return g.justEnrolled ? "Any key: continue" : "Any key: continue · N: not me"
         case .confirming: return "Y: yes · N: no, new visitor · Esc: cancel"
-        case .enrolling: return "Tab/Shift-Tab: next/previous field · Enter: choose · Del: remove preference · Esc: cancel"
+        case .enrolling: return "Tab/Shift-Tab field · Enter choose · Del remove preference · Esc cancel"
         case .capturing: return "Hold still, looking at the camera · Esc: back to the form"
         case .saving: return "Saving…"
         case .pin: return "Digits, then Enter · Backspace: erase · Esc: cancel"

@@ -71,14 +71,14 @@ enum StaffScreen {
         switch view.mode {
         case .searching: return "Type a name · Enter: done · Esc: done"
         case .export: return "Type the file path · Enter: write CSV · Esc: cancel"
-        case .detail: return "E: edit preferences · A: add a preference · D: delete person · Esc: back"
+        case .detail: return "E edit preferences · A add a preference · D delete person · Esc back"
         case .editing: return "Type · Tab: next field · Del: remove row · Enter/Esc: save"
         case .confirmDelete: return "Y: erase for good · any other key: keep"
         case .browsing:
             switch view.tab {
             case .settings: return "Tab: next tab · Esc: back to the front desk"
-            case .people: return "↑↓ select · Enter: details · /: search · X: export CSV · Tab: next tab · Esc: back"
-            case .visits: return "↑↓ scroll · /: search · [ ]: day · T: today · A: all · X: export CSV · Tab · Esc: back"
+            case .people: return "↑↓ select · Enter details · / search · X export CSV · Tab next tab · Esc back"
+            case .visits: return "↑↓ scroll · / search · [ ] day · T today · A all · X export · Tab · Esc back"
             }
         }
     }
