@@ -1,6 +1,9 @@
 #include "kiosk_v4l2.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <libv4l-plugin.h>
 #include <libv4lconvert.h>
 #include <string.h>
@@ -78,4 +81,55 @@ int kiosk_v4lconvert_to_rgb(void *converter, const struct v4l2_format *source_fo
 
 const char *kiosk_v4lconvert_error(void *converter) {
     return converter ? v4lconvert_get_error_message((struct v4lconvert_data *)converter) : "no converter";
+}
+
+// --- Copying out of buffers that may vanish -------------------------------------------
+
+static __thread sigjmp_buf *copy_escape = NULL;
+static struct sigaction previous_segv, previous_bus;
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+
+static void chain(int signal_number, siginfo_t *info, void *context, const struct sigaction *previous) {
+    if (previous->sa_flags & SA_SIGINFO) {
+        if (previous->sa_sigaction) previous->sa_sigaction(signal_number, info, context);
+        return;
+    }
+    if (previous->sa_handler == SIG_IGN) return;
+    if (previous->sa_handler == SIG_DFL || previous->sa_handler == NULL) {
+        signal(signal_number, SIG_DFL);
+        raise(signal_number);
+        return;
+    }
+    previous->sa_handler(signal_number);
+}
+
+static void on_fault(int signal_number, siginfo_t *info, void *context) {
+    if (copy_escape != NULL) {
+        sigjmp_buf *escape = copy_escape;
+        copy_escape = NULL;
+        siglongjmp(*escape, 1);
+    }
+    chain(signal_number, info, context, signal_number == SIGBUS ? &previous_bus : &previous_segv);
+}
+
+static void install_handlers(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_sigaction = on_fault;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGSEGV, &action, &previous_segv);
+    sigaction(SIGBUS, &action, &previous_bus);
+}
+
+int kiosk_v4l2_copy_buffer(void *destination, const void *source, size_t size) {
+    pthread_once(&handlers_once, install_handlers);
+    sigjmp_buf escape;
+    if (sigsetjmp(escape, 1) != 0) {
+        return -1;  // the mapping disappeared during the copy
+    }
+    copy_escape = &escape;
+    memcpy(destination, source, size);
+    copy_escape = NULL;
+    return 0;
 }

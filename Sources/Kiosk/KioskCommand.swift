@@ -16,7 +16,7 @@ struct KioskCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
             VisitsCommand.self, PeopleCommand.self, ForgetCommand.self, PurgeCommand.self,
-            CamerasCommand.self, SnapshotCommand.self,
+            CamerasCommand.self, SnapshotCommand.self, WatchCommand.self,
             EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self, StaffCommand.self,
         ],
         defaultSubcommand: RunCommand.self

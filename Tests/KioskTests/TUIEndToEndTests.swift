@@ -91,6 +91,11 @@ struct TUIEndToEndTests {
             #expect(!(answer ?? "").contains(name))
             tmux.send("Escape")
             #expect(tmux.waitFor("nothing was stored") != nil)
+            tmux.send("F10")
+            #expect(tmux.waitFor("Staff PIN to quit") != nil)
+            tmux.type("2468")
+            tmux.send("Enter")
+            #expect(tmux.waitFor("EXIT=0", timeout: 30) != nil)
         }
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import Vision
 
@@ -105,6 +108,19 @@ struct CameraUnitTests {
         #expect(throws: CaptureError.noDevice(path: "/dev/video-kiosk-test-missing")) {
             try V4L2Source(path: "/dev/video-kiosk-test-missing").open()
         }
+    }
+
+    @Test func openFailuresSayWhatToDo() {
+        let path = "/dev/video0"
+        let permission = V4L2Device.openFailure(errno: EACCES, path: path)
+        #expect(permission == .permissionDenied(path: path))
+        #expect(permission.description.contains("video group"))
+        let busy = V4L2Device.openFailure(errno: EBUSY, path: path)
+        #expect(busy.description.contains("another program"))
+        #expect(V4L2Device.openFailure(errno: ENOENT, path: path) == .noDevice(path: path))
+        #expect(V4L2Device.openFailure(errno: ENXIO, path: path).description.contains("plugged in"))
+        #expect(V4L2Device.openFailure(errno: EIO, path: path).description.contains("open failed"))
+        #expect(CaptureError.notACaptureDevice(path: "/dev/video1", card: "UVC Metadata").description.contains("metadata"))
     }
 
     @Test func notACaptureDeviceIsNamed() {

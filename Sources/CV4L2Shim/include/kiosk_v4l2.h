@@ -37,6 +37,12 @@ struct v4l2_pix_format kiosk_v4l2_format_pix(const struct v4l2_format *format);
 /// (frames per second), or 0 when the device does not support setting it.
 double kiosk_v4l2_set_frame_rate(int fd, unsigned int fps);
 
+/// Copies `size` bytes out of a mapped capture buffer. Returns 0, or -1 when the memory
+/// vanished under the copy (SIGSEGV/SIGBUS): user-space V4L2 layers such as PipeWire's
+/// unmap a buffer when the source goes away, even while the client reads it. The fault is
+/// caught for this copy only; any other fault goes to the handler that was there before.
+int kiosk_v4l2_copy_buffer(void *destination, const void *source, size_t size);
+
 /// libv4lconvert, created with libc ioctl in its device operations: libv4l2's own
 /// wrappers use raw syscalls, which bypass user-space V4L2 layers such as PipeWire's.
 void *kiosk_v4lconvert_create(int fd);

@@ -65,10 +65,19 @@ final class KioskApp: @unchecked Sendable {
         }
         logger.info("kiosk started on \(options.spec)")
         var lastSize = terminal.size
+        var instantReturns = 0
         while running && TerminalGuard.stopRequested == 0 {
             let now = monotonicSeconds()
             apply(machine.handle(.tick(now)))
-            if let key = terminal.readKey(timeoutMilliseconds: 30) {
+            let key = terminal.readKey(timeoutMilliseconds: 30)
+            // A read that returns at once with nothing, over and over, means the terminal
+            // is gone (hung up, closed): stop instead of spinning.
+            instantReturns = key == nil && monotonicSeconds() - now < 0.005 ? instantReturns + 1 : 0
+            if instantReturns > 200 {
+                logger.warning("the terminal went away; stopping")
+                break
+            }
+            if let key {
                 if key == .resize || terminal.size != lastSize {
                     lastSize = terminal.size
                     renderer.invalidate()

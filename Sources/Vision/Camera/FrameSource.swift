@@ -13,6 +13,12 @@ public protocol FrameSource: AnyObject {
     func close()
     /// Frames that arrived damaged (corrupt or truncated JPEG) and were skipped.
     var corruptFramesSkipped: Int { get }
+    /// Time spent turning the last device frame into RGB (decode or conversion), in ms.
+    var lastConversionMilliseconds: Double? { get }
+}
+
+extension FrameSource {
+    public var lastConversionMilliseconds: Double? { nil }
 }
 
 /// Why capture failed. Messages are written for the person at the desk or the engineer.

@@ -20,6 +20,8 @@ public final class LiveCamera: @unchecked Sendable {
         public var framesPerSecond = 0.0
         public var corruptFramesSkipped = 0
         public var reconnects = 0
+        /// Median time to turn a device frame into RGB over the last second (V4L2 only).
+        public var conversionMilliseconds: Double?
 
         public init() {}
     }
@@ -87,6 +89,7 @@ public final class LiveCamera: @unchecked Sendable {
     private func captureLoop() {
         var source: FrameSource?
         var frameTimes: [Double] = []
+        var conversions: [Double] = []
         var lastSequence = -1
         var sequenceOffset = 0
         defer { source?.close() }
@@ -119,12 +122,18 @@ public final class LiveCamera: @unchecked Sendable {
                 frameTimes.append(frame.timestamp)
                 frameTimes.removeAll { frame.timestamp - $0 > 1 }
                 let skipped = source!.corruptFramesSkipped
+                if let ms = source!.lastConversionMilliseconds {
+                    conversions.append(ms)
+                    if conversions.count > 30 { conversions.removeFirst() }
+                }
+                let conversion = conversions.isEmpty ? nil : conversions.sorted()[conversions.count / 2]
                 let published = frame
                 lock.withLock {
                     latestFrame = published
                     currentStatus.state = .live
                     currentStatus.framesPerSecond = Double(frameTimes.count)
                     currentStatus.corruptFramesSkipped = skipped
+                    currentStatus.conversionMilliseconds = conversion
                 }
                 frameArrived.broadcast()
             } catch {

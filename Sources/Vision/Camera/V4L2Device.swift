@@ -44,15 +44,18 @@ final class V4L2Device {
     /// pw-v4l2) intercept `open` but not `stat`.
     func open() throws(CaptureError) {
         let descriptor = Glibc.open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            switch errno {
-            case ENOENT, ENODEV, ENXIO: throw .noDevice(path: path)
-            case EACCES, EPERM: throw .permissionDenied(path: path)
-            case EBUSY: throw .busy(path: path)
-            default: throw failure("open")
-            }
-        }
+        guard descriptor >= 0 else { throw Self.openFailure(errno: errno, path: path) }
         fd = descriptor
+    }
+
+    /// What an `open` errno means for the person at the desk.
+    static func openFailure(errno code: Int32, path: String) -> CaptureError {
+        switch code {
+        case ENOENT, ENODEV, ENXIO: return .noDevice(path: path)
+        case EACCES, EPERM: return .permissionDenied(path: path)
+        case EBUSY: return .busy(path: path)
+        default: return .ioctlFailed(call: "open", path: path, errno: code, message: String(cString: strerror(code)))
+        }
     }
 
     // MARK: query
@@ -209,10 +212,16 @@ final class V4L2Device {
         return newest
     }
 
-    func withBuffer<T>(_ dequeued: Dequeued, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+    /// A private copy of a filled buffer. The copy survives the mapping disappearing
+    /// under it (PipeWire's layer unmaps buffers when the source dies): that reads as a
+    /// disconnection instead of a crash.
+    func copyBuffer(_ dequeued: Dequeued) throws(CaptureError) -> [UInt8] {
         let mapped = buffers[dequeued.index]
         let used = dequeued.bytesUsed > 0 ? min(dequeued.bytesUsed, mapped.length) : mapped.length
-        return body(UnsafeRawBufferPointer(start: mapped.start, count: used))
+        var copy = [UInt8](repeating: 0, count: used)
+        let status = copy.withUnsafeMutableBytes { kiosk_v4l2_copy_buffer($0.baseAddress, mapped.start, used) }
+        guard status == 0 else { throw .disconnected(path: path, reason: "the device's buffers went away") }
+        return copy
     }
 
     // MARK: stop

@@ -14,6 +14,7 @@ public final class V4L2Source: FrameSource {
     public let fps: Int
     public private(set) var name: String
     public private(set) var corruptFramesSkipped = 0
+    public private(set) var lastConversionMilliseconds: Double?
     /// What was negotiated, for status lines and tests.
     public private(set) var negotiated: (fourcc: FourCC, size: FrameSize, fps: Double)?
 
@@ -85,8 +86,11 @@ public final class V4L2Source: FrameSource {
                 throw .disconnected(path: path, reason: "no frame for \(String(format: "%.1f", monotonicSeconds() - lastFrameTime)) s")
             }
             guard let buffer = try device.dequeueNewest(timeout: remaining) else { continue }
-            let image = device.withBuffer(buffer) { bytes in convert(bytes, format: format) }
+            let converting = monotonicSeconds()
+            let bytes = try device.copyBuffer(buffer)
             try device.queue(buffer.index)
+            let image = bytes.withUnsafeBytes { convert($0, format: format) }
+            lastConversionMilliseconds = (monotonicSeconds() - converting) * 1000
             lastFrameTime = monotonicSeconds()
             guard let image else {
                 corruptFramesSkipped += 1

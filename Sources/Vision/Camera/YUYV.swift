@@ -16,13 +16,14 @@ public enum YUYV {
                     let y0 = Int(data[i]), u = Int(data[i + 1]) - 128, y1 = Int(data[i + 2]), v = Int(data[i + 3]) - 128
                     // Coefficients ×256: 1.164, 1.596, 0.392, 0.813, 2.017.
                     let ruv = 409 * v, guv = -100 * u - 208 * v, buv = 516 * u
-                    for luma in [y0, y1] {
-                        let c = 298 * (luma - 16) + 128
-                        rgb[o] = UInt8(clamping: (c + ruv) >> 8)
-                        rgb[o + 1] = UInt8(clamping: (c + guv) >> 8)
-                        rgb[o + 2] = UInt8(clamping: (c + buv) >> 8)
-                        o += 3
-                    }
+                    let c0 = 298 * (y0 - 16) + 128, c1 = 298 * (y1 - 16) + 128
+                    rgb[o] = UInt8(clamping: (c0 + ruv) >> 8)
+                    rgb[o + 1] = UInt8(clamping: (c0 + guv) >> 8)
+                    rgb[o + 2] = UInt8(clamping: (c0 + buv) >> 8)
+                    rgb[o + 3] = UInt8(clamping: (c1 + ruv) >> 8)
+                    rgb[o + 4] = UInt8(clamping: (c1 + guv) >> 8)
+                    rgb[o + 5] = UInt8(clamping: (c1 + buv) >> 8)
+                    o += 6
                     x += 2
                 }
             }
