@@ -65,3 +65,13 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 }
+
+/// Reads `--source`, or exits with code 2 and the accepted forms.
+func parseSourceOption(_ text: String) throws -> SourceSpec {
+    do {
+        return try SourceSpec.parse(text)
+    } catch {
+        printError("kiosk: \(error)")
+        throw ExitCode(2)
+    }
+}

@@ -48,6 +48,14 @@ public enum ImageFile {
         }
     }
 
+    /// The JPEG and PNG files directly in `directory` (by extension), sorted by name,
+    /// as full paths. Empty when the directory cannot be read.
+    public static func photos(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { !$0.hasPrefix(".") && ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
+            .sorted().map { directory + "/" + $0 }
+    }
+
     public static func load(_ path: String) throws(VisionError) -> Image {
         try decode(try readBytes(at: path), path: path)
     }

@@ -124,9 +124,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         var people: [(String, [String])] = []
         for name in names.sorted() where !name.hasPrefix(".") {
-            let photos = ((try? fileManager.contentsOfDirectory(atPath: directory + "/" + name)) ?? [])
-                .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-                .map { directory + "/" + name + "/" + $0 }
+            let photos = ImageFile.photos(in: directory + "/" + name)
             if !photos.isEmpty { people.append((name, photos)) }
         }
         let embeddings = await embed(people.flatMap(\.1), engine: engine, upsample: config.upsample)

@@ -81,9 +81,7 @@ struct ImportCommand: AsyncParsableCommand {
             let folder = directory + "/" + entry
             var isDirectory: ObjCBool = false
             guard fileManager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-            let photos = ((try? fileManager.contentsOfDirectory(atPath: folder)) ?? [])
-                .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
-                .sorted().map { folder + "/" + $0 }
+            let photos = ImageFile.photos(in: folder)
             if !photos.isEmpty { people.append((entry, photos)) }
         }
         if people.isEmpty {

@@ -37,11 +37,7 @@ struct RunCommand: AsyncParsableCommand {
             printError("kiosk run needs a terminal (stdin and stdout must be a tty). For scripts, use kiosk checkin PHOTO.")
             throw ExitCode(1)
         }
-        var spec: SourceSpec
-        do { spec = try SourceSpec.parse(source) } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(2)
-        }
+        var spec = try parseSourceOption(source)
         var fallback: String?
         if spec == .firstCamera {
             let found = CameraDiscovery.cameras()

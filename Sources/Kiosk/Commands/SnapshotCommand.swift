@@ -23,11 +23,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     var timeout = 5.0
 
     func run() async throws {
-        let spec: SourceSpec
-        do { spec = try SourceSpec.parse(source) } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(2)
-        }
+        let spec = try parseSourceOption(source)
         let camera = LiveCamera(spec: spec)
         camera.start()
         defer { camera.stop() }

@@ -40,11 +40,7 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let spec: SourceSpec
-        do { spec = try SourceSpec.parse(source) } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(2)
-        }
+        let spec = try parseSourceOption(source)
         let camera = LiveCamera(spec: spec)
         camera.start()
         defer { camera.stop() }

@@ -49,16 +49,10 @@ public final class DirectorySource: FrameSource {
     }
 
     public func open() throws(CaptureError) {
-        paths = Self.photos(in: directory)
+        paths = ImageFile.photos(in: directory)
         guard !paths.isEmpty else { throw .unreadable(path: directory, reason: "no JPEG or PNG photos in this directory") }
         current = nil
         pacer = Pacer(fps: fps)
-    }
-
-    static func photos(in directory: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
-            .sorted().map { directory + "/" + $0 }
     }
 
     public func nextFrame(timeout: Double) throws(CaptureError) -> Frame {
