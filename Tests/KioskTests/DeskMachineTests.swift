@@ -29,7 +29,7 @@ struct DeskMachineTests {
         // Nothing is recorded until the greeting ends (so "Not me" leaves no trace)...
         #expect(m.handle(.tick(103)) == [])
         // ...and it ends by itself after the configured seconds, recording the visit.
-        #expect(m.handle(.tick(105.1)) == [.recordVisit(personId: 7)])
+        #expect(m.handle(.tick(105.1)) == [.recordVisit(personId: 7, distance: 0.3)])
         #expect(m.state == .live)
     }
 
@@ -37,7 +37,7 @@ struct DeskMachineTests {
         var m = machine()
         _ = m.handle(.key(.character(" ")))
         _ = m.handle(.recognised(.returning(greeting())))
-        #expect(m.handle(.key(.enter)) == [.recordVisit(personId: 7)])
+        #expect(m.handle(.key(.enter)) == [.recordVisit(personId: 7, distance: 0.3)])
         #expect(m.state == .live)
     }
 

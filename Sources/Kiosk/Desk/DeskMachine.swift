@@ -42,7 +42,7 @@ struct DeskMachine: Equatable {
 
     enum Effect: Equatable {
         case recognise
-        case recordVisit(personId: Int64)
+        case recordVisit(personId: Int64, distance: Double?)
         case captureSample
         case saveEnrollment(name: String, preferences: [EnrollmentForm.Preference])
         case verifyPIN(String)
@@ -159,7 +159,7 @@ struct DeskMachine: Equatable {
 
     private mutating func finishGreeting(_ greeting: Greeting) -> [Effect] {
         state = .live
-        return greeting.justEnrolled ? [] : [.recordVisit(personId: greeting.personId)]
+        return greeting.justEnrolled ? [] : [.recordVisit(personId: greeting.personId, distance: greeting.distance)]
     }
 
     private mutating func confirming(_ event: Event, _ greeting: Greeting) -> [Effect] {

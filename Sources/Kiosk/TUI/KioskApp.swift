@@ -127,7 +127,7 @@ final class KioskApp: @unchecked Sendable {
         for effect in effects {
             switch effect {
             case .recognise: recognise()
-            case .recordVisit(let personId): recordVisit(personId)
+            case .recordVisit(let personId, let distance): recordVisit(personId, distance: distance)
             case .captureSample: captureSample()
             case .saveEnrollment(let name, let preferences): saveEnrollment(name: name, preferences: preferences)
             case .verifyPIN(let digits): verifyPIN(digits)
@@ -192,14 +192,12 @@ final class KioskApp: @unchecked Sendable {
                         distance: match.distance, thumbnail: thumbnail, countsAsNewVisit: preview.counted)
     }
 
-    private func recordVisit(_ personId: Int64) {
+    private func recordVisit(_ personId: Int64, distance: Double?) {
         let database = self.database, config = self.config, logger = self.logger
         let last = lastRecognised.get()
         Task.detached {
             do {
-                let match = last.map { _ in 0.0 }
-                _ = match
-                let recording = try database.recordVisit(personId: personId, kioskId: config.kioskId, distance: nil,
+                let recording = try database.recordVisit(personId: personId, kioskId: config.kioskId, distance: distance,
                                                          quality: last?.quality, cooldown: TimeInterval(config.cooldownMinutes * 60))
                 logger.info("visit of person \(personId): \(recording.counted ? "recorded #\(recording.visitNumber)" : "within cooldown")")
             } catch {
