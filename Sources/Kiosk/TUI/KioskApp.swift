@@ -66,6 +66,7 @@ final class KioskApp: @unchecked Sendable {
         logger.info("kiosk started on \(options.spec)")
         var lastSize = terminal.size
         var instantReturns = 0
+        var frameCount = 0, previewFrames = 0, lastPreviewSequence = -1, windowStart = monotonicSeconds()
         while running && TerminalGuard.stopRequested == 0 {
             let now = monotonicSeconds()
             apply(machine.handle(.tick(now)))
@@ -89,6 +90,19 @@ final class KioskApp: @unchecked Sendable {
             var buffer = CellBuffer(width: terminal.size.width, height: terminal.size.height)
             draw(into: &buffer, colorMode: terminal.colorMode)
             renderer.render(buffer)
+            // Preview rate: camera frames that reached the screen, logged every 10 s.
+            frameCount += 1
+            if let sequence = camera.latest?.sequence, sequence != lastPreviewSequence {
+                previewFrames += 1
+                lastPreviewSequence = sequence
+            }
+            if monotonicSeconds() - windowStart >= 10 {
+                let seconds = monotonicSeconds() - windowStart
+                logger.info("screen: \(String(format: "%.1f", Double(previewFrames) / seconds)) preview fps, \(String(format: "%.1f", Double(frameCount) / seconds)) redraws/s, \(renderer.cellsWrittenLastFrame) cells last frame")
+                frameCount = 0
+                previewFrames = 0
+                windowStart = monotonicSeconds()
+            }
         }
         logger.info("kiosk stopped")
     }
