@@ -8,11 +8,15 @@
 
 static int active = 0;
 
-int kiosk_curses_start(void) {
+int kiosk_curses_start(const char *terminal_name) {
     setlocale(LC_ALL, "");
     // Keep ESC responsive: curses otherwise waits up to a second for an escape sequence.
     set_escdelay(25);
-    if (initscr() == NULL) return -1;
+    if (terminal_name != NULL) {
+        if (newterm(terminal_name, stdout, stdin) == NULL) return -1;
+    } else if (initscr() == NULL) {
+        return -1;
+    }
     active = 1;
     raw();
     noecho();

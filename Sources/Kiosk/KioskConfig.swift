@@ -11,6 +11,7 @@ struct KioskConfig: Equatable {
     var cooldownMinutes = 10
     var retentionDays = 365
     var kioskId = "front-desk"
+    var greetingSeconds = 6.0
     var thumbnails = true
     var consentText = "I agree that this desk stores my face template, name and preferences to recognise me on my next visit. I can ask staff to erase them at any time."
     var consentVersion = "1"
@@ -95,6 +96,9 @@ struct KioskConfig: Equatable {
             case "kiosk.id":
                 guard case .string(let v) = value, !v.isEmpty else { throw fail("a non-empty string") }
                 config.kioskId = v
+            case "kiosk.greeting_seconds":
+                guard let v = value.number, v >= 1, v <= 120 else { throw fail("a number of seconds from 1 to 120") }
+                config.greetingSeconds = v
             case "enrollment.thumbnails":
                 guard case .boolean(let v) = value else { throw fail("true or false") }
                 config.thumbnails = v

@@ -13,7 +13,8 @@ extern "C" {
 /// Starts curses: locale from the environment, raw keys (Ctrl-C arrives as a key),
 /// no echo, keypad decoding, hidden cursor, colours when the terminal has them.
 /// Returns the number of colours (0 without colour support).
-int kiosk_curses_start(void);
+/// `terminal_name`: a terminfo entry to use instead of $TERM (NULL: $TERM).
+int kiosk_curses_start(const char *terminal_name);
 /// Restores the terminal. Safe to call more than once.
 void kiosk_curses_stop(void);
 int kiosk_curses_active(void);

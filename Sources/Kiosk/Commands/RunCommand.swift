@@ -29,8 +29,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Where frames come from (see above).")
     var source = "v4l2"
 
-    @Option(help: "Seconds the greeting stays before the desk returns to the camera.")
-    var greetingSeconds = 6.0
+    @Option(help: "Seconds the greeting stays before the desk returns to the camera (default: kiosk.greeting_seconds, 6).")
+    var greetingSeconds: Double?
 
     func run() async throws {
         guard isatty(0) != 0, isatty(1) != 0 else {
@@ -52,7 +52,8 @@ struct RunCommand: AsyncParsableCommand {
         let desk = try await global.openFrontDesk()
         let logger = Self.fileLogger()
         let app = try KioskApp(desk: desk, database: desk.database, config: desk.config,
-                               options: .init(spec: spec, fallbackNotice: fallback, greetingSeconds: greetingSeconds), logger: logger)
+                               options: .init(spec: spec, fallbackNotice: fallback,
+                                             greetingSeconds: greetingSeconds ?? desk.config.greetingSeconds), logger: logger)
         TerminalGuard.install()
         let failure: String? = await withCheckedContinuation { continuation in
             // curses belongs to one thread: the UI gets its own, not a pooled task thread.

@@ -1,3 +1,4 @@
+import Foundation
 import CNcursesShim
 
 /// The terminal at the edge: curses in the kiosk, a recorder in tests.
@@ -23,10 +24,26 @@ final class CursesTerminal: TerminalBackend {
     private struct PairKey: Hashable { let foreground: Int; let background: Int }
 
     init(environment: [String: String]) throws {
-        let colors = kiosk_curses_start()
+        let direct = Self.directColorVariant(environment: environment)
+        let colors = direct.map { kiosk_curses_start($0) } ?? kiosk_curses_start(nil)
         guard colors >= 0 else { throw TerminalError.cannotStart }
         colorMode = ColorMode.detect(environment: environment, terminalColors: Int(colors))
         maxPairs = max(0, Int(kiosk_curses_color_pairs()) - 1)
+    }
+
+    /// With COLORTERM=truecolor (or 24bit), the "-direct" terminfo entry of the terminal
+    /// (xterm-256color -> xterm-direct, tmux-256color -> tmux-direct) when it is installed
+    /// (package ncurses-term): curses then takes 24-bit colours as colour numbers.
+    static func directColorVariant(environment: [String: String]) -> String? {
+        let colorTerm = environment["COLORTERM"]?.lowercased() ?? ""
+        guard colorTerm == "truecolor" || colorTerm == "24bit", let term = environment["TERM"], !term.contains("direct"),
+              let family = term.split(separator: "-").first.map(String.init) else { return nil }
+        let candidate = family + "-direct"
+        let initial = String(candidate.prefix(1))
+        let installed = ["/usr/share/terminfo", "/lib/terminfo", "/etc/terminfo"].contains {
+            FileManager.default.fileExists(atPath: "\($0)/\(initial)/\(candidate)")
+        }
+        return installed ? candidate : nil
     }
 
     enum TerminalError: Error, CustomStringConvertible {
