@@ -103,6 +103,13 @@ extension AppDatabase {
         }
     }
 
+    /// One person's embeddings of `model`.
+    public func embeddings(personId: Int64, model: String = ModelFiles.embeddingModelID) throws(StoreError) -> [Embedding] {
+        try read { db in
+            try FaceTemplate.filter(Column("personId") == personId && Column("model") == model).fetchAll(db).compactMap(\.vector)
+        }
+    }
+
     public func people(_ filter: ListFilter = ListFilter()) throws(StoreError) -> [PersonSummary] {
         try read { db in
             var conditions: [String] = []

@@ -142,3 +142,27 @@ struct AppDatabaseTests {
         #expect(throws: StoreError.self) { try database.person(matching: String(stale.id!)) }
     }
 }
+
+@Suite("Templates learned from confident matches")
+struct MatchTemplateTests {
+    @Test func keepsAtMostTheLimitReplacingTheOldest() throws {
+        let database = try AppDatabase.inMemory()
+        var factory = EmbeddingFactory(state: 31)
+        let base = factory.embedding()
+        let person = try database.enroll(enrollment("Learner", [base]))
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var learned: [Embedding] = []
+        for i in 0..<7 {
+            let e = factory.near(base, distance: 0.3)
+            learned.append(e)
+            #expect(try database.addMatchTemplate(personId: person.id!, embedding: e, quality: 0.8, limit: 5,
+                                                  now: start.addingTimeInterval(Double(i))))
+        }
+        let stored = try database.embeddings(personId: person.id!)
+        #expect(stored.count == 6, "1 enrollment template + 5 learned")
+        #expect(stored.contains(base), "the enrollment template is never replaced")
+        #expect(!stored.contains(learned[0]) && !stored.contains(learned[1]), "the two oldest learned ones were replaced")
+        #expect(stored.contains(learned[6]))
+        #expect(try database.addMatchTemplate(personId: 999, embedding: base, quality: 0.8) == false)
+    }
+}

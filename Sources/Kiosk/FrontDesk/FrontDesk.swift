@@ -53,8 +53,27 @@ actor FrontDesk {
                 personId: match.personId, kioskId: config.kioskId, distance: match.distance,
                 quality: analysis.quality?.score, cooldown: TimeInterval(config.cooldownMinutes * 60), now: now)
             result.preferences = try database.preferences(personId: match.personId)
+            if let face = analysis.face, let quality = analysis.quality, result.recording?.counted == true {
+                learn(personId: match.personId, embedding: face.embedding, distance: match.distance, quality: quality)
+            }
         }
         return result
+    }
+
+    /// A match this close, on a good picture, becomes an extra template of the person
+    /// (at most 5 per person, the oldest replaced), so recognition follows a face that
+    /// changes. Closer than `learnBelow` but not a near copy of a stored template.
+    static let learnBelow = 0.4
+    static let alreadyKnownBelow = 0.15
+
+    /// Records what a confident check-in teaches; reloads the person's templates in the gallery.
+    func learn(personId: Int64, embedding: Embedding, distance: Double, quality: FaceQuality) {
+        guard distance < Self.learnBelow, distance > Self.alreadyKnownBelow, quality.problem == nil else { return }
+        guard (try? database.addMatchTemplate(personId: personId, embedding: embedding, quality: quality.score)) == true else { return }
+        // Only this person's rows change in the gallery.
+        guard let embeddings = try? database.embeddings(personId: personId), let name = gallery.names[personId] else { return }
+        gallery.remove(personId: personId)
+        gallery.add(person: Person(id: personId, name: name, createdAt: Date(), consentAt: nil, consentVersion: nil), embeddings: embeddings)
     }
 
     /// Stores a person and adds them to the gallery at once.

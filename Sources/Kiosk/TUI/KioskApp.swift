@@ -207,13 +207,17 @@ final class KioskApp: @unchecked Sendable {
     }
 
     private func recordVisit(_ personId: Int64, distance: Double?) {
-        let database = self.database, config = self.config, logger = self.logger
+        let database = self.database, config = self.config, logger = self.logger, desk = self.desk
         let last = lastRecognised.get()
         Task.detached {
             do {
                 let recording = try database.recordVisit(personId: personId, kioskId: config.kioskId, distance: distance,
                                                          quality: last?.quality, cooldown: TimeInterval(config.cooldownMinutes * 60))
                 logger.info("visit of person \(personId): \(recording.counted ? "recorded #\(recording.visitNumber)" : "within cooldown")")
+                if recording.counted, let last, let distance {
+                    let quality = FaceQuality(image: last.image, box: last.face.box)
+                    await desk.learn(personId: personId, embedding: last.embedding, distance: distance, quality: quality)
+                }
             } catch {
                 logger.error("recording a visit failed: \(error)")
             }
