@@ -51,11 +51,14 @@ public struct ListFilter: Sendable {
     public var until: Date?
     /// Case-insensitive substring of the name.
     public var name: String?
+    /// One person only.
+    public var personId: Int64?
 
-    public init(since: Date? = nil, until: Date? = nil, name: String? = nil) {
+    public init(since: Date? = nil, until: Date? = nil, name: String? = nil, personId: Int64? = nil) {
         self.since = since
         self.until = until
         self.name = name
+        self.personId = personId
     }
 }
 
@@ -147,6 +150,7 @@ extension AppDatabase {
             if let since = filter.since { conditions.append("visit.time >= ?"); _ = arguments.append(contentsOf: [since]) }
             if let until = filter.until { conditions.append("visit.time < ?"); _ = arguments.append(contentsOf: [until]) }
             if let name = filter.name { conditions.append("instr(lower(person.name), lower(?)) > 0"); _ = arguments.append(contentsOf: [name]) }
+            if let personId = filter.personId { conditions.append("visit.personId = ?"); _ = arguments.append(contentsOf: [personId]) }
             var sql = """
                 SELECT visit.id, visit.personId, person.name, visit.time, visit.kioskId, visit.distance
                 FROM visit JOIN person ON person.id = visit.personId

@@ -1,14 +1,17 @@
 /// `kiosk bench --json`, in the shape DESIGN.md fixes:
 /// {"frame","runs","stages":{name:{"p50_ms","p99_ms"}},"search":{size:{"p50_ms"}},"cold_start_ms","peak_rss_mb"}.
 struct BenchReport: Encodable {
+    /// Percentiles of one stage, or of one gallery size's search.
     struct Stage: Encodable {
         let p50_ms: Double
         let p99_ms: Double
-    }
 
-    struct Search: Encodable {
-        let p50_ms: Double
-        let p99_ms: Double
+        init(p50_ms: Double, p99_ms: Double) {
+            self.p50_ms = p50_ms
+            self.p99_ms = p99_ms
+        }
+
+        init(_ timings: Timings) { self.init(p50_ms: timings.p50, p99_ms: timings.p99) }
     }
 
     struct Store: Encodable {
@@ -31,7 +34,7 @@ struct BenchReport: Encodable {
     let upsample: Int
     let detection: Detection
     let stages: [String: Stage]
-    let search: [String: Search]
+    let search: [String: Stage]
     let store: Store?
     let cold_start_ms: Double?
     let peak_rss_mb: Double

@@ -135,7 +135,7 @@ struct BenchCommand: AsyncParsableCommand {
             detection: .init(plan: plan.steps.map { "scale \($0.scale) upsample \($0.upsample)" }.joined(separator: ", then "),
                              embedding_shift_p50: shifts.p50, embedding_shift_max: shifts.percentile(100),
                              frames_missed: missedByPlan),
-            stages: stages.mapValues { .init(p50_ms: $0.p50, p99_ms: $0.p99) }, search: search,
+            stages: stages.mapValues(BenchReport.Stage.init), search: search,
             store: .init(enroll_p50_ms: enrollTimes.p50, checkin_p50_ms: checkinTimes.p50, people: gallery.personCount),
             cold_start_ms: coldStart, peak_rss_mb: peakRSS,
             blas: openblas_get_config().map { String(cString: $0) } ?? "unknown")
@@ -143,8 +143,8 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// Exact nearest-two-people search over synthetic galleries of growing size.
-    private func searchBenchmark() throws -> [String: BenchReport.Search] {
-        var results: [String: BenchReport.Search] = [:]
+    private func searchBenchmark() throws -> [String: BenchReport.Stage] {
+        var results: [String: BenchReport.Stage] = [:]
         var synthetic = SyntheticEmbeddings(seed: 99)
         var index = FaceIndex<Int64>()
         index.reserveCapacity(min(maxGallery, 1_000_000))
@@ -160,7 +160,7 @@ struct BenchCommand: AsyncParsableCommand {
                 if i >= 5 { times.add(elapsed) }  // first few warm the caches
                 precondition(!hits.isEmpty)
             }
-            results[String(size)] = .init(p50_ms: times.p50, p99_ms: times.p99)
+            results[String(size)] = .init(times)
         }
         return results
     }

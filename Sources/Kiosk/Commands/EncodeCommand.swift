@@ -96,6 +96,18 @@ struct EncodedImage: Encodable {
         let landmarks: [[Int]]
         let embedding: [Float]
         let quality: QualityJSON
+
+        /// The contract's face object: box as face_recognition reports it (clipped), landmarks, embedding.
+        init(_ face: Face, in image: Image) {
+            let quality = FaceQuality(image: image, box: face.box)
+            box = face.box.cssClipped(toWidth: image.width, height: image.height)
+            landmarks = face.landmarks.points.map { [$0.x, $0.y] }
+            embedding = face.embedding.values
+            self.quality = QualityJSON(score: quality.score, face_width: quality.faceWidth,
+                                       brightness: (quality.brightness * 10).rounded() / 10,
+                                       sharpness: (quality.sharpness * 100).rounded() / 100,
+                                       problem: quality.problem?.rawValue)
+        }
     }
 
     /// The capture checks of FaceQuality, so thresholds can be checked on real photos.
@@ -119,16 +131,7 @@ struct EncodedImage: Encodable {
 
     init(path: String, image: Image, faces: [Face], timings: ImageTimings?) {
         self.image = path
-        self.faces = faces.map { face in
-            let quality = FaceQuality(image: image, box: face.box)
-            return FaceJSON(box: face.box.cssClipped(toWidth: image.width, height: image.height),
-                            landmarks: face.landmarks.points.map { [$0.x, $0.y] },
-                            embedding: face.embedding.values,
-                            quality: QualityJSON(score: quality.score, face_width: quality.faceWidth,
-                                                 brightness: (quality.brightness * 10).rounded() / 10,
-                                                 sharpness: (quality.sharpness * 100).rounded() / 100,
-                                                 problem: quality.problem?.rawValue))
-        }
+        self.faces = faces.map { FaceJSON($0, in: image) }
         self.timingsMs = timings?.dictionary
     }
 

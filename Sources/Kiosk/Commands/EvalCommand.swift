@@ -60,11 +60,12 @@ struct EvalCommand: AsyncParsableCommand {
         var progress = ProgressBar(total: paths.count, label: "encoding")
         var result: [String: Embedding?] = [:]
         for path in paths {
-            if let image = try? ImageFile.load(path), let face = try? await engine.faces(in: image, plan: plan).first {
-                result[path] = face.embedding
-            } else {
-                result[path] = .some(nil)
-                if (try? ImageFile.load(path)) == nil { printError("\rkiosk: cannot read \(path)") }
+            result[path] = .some(nil)
+            do {
+                let image = try ImageFile.load(path)
+                result[path] = .some(try await engine.faces(in: image, plan: plan).first?.embedding)
+            } catch {
+                printError("\rkiosk: \(error)")  // counted as "no face", like a photo without one
             }
             progress.advance()
         }

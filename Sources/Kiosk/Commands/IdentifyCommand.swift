@@ -31,20 +31,17 @@ struct IdentifyCommand: AsyncParsableCommand {
         let distance: Double
     }
 
+    /// encode's face object plus "match".
     struct FaceJSON: Encodable {
-        let box: [Int]
-        let landmarks: [[Int]]
-        let embedding: [Float]
+        let face: EncodedImage.FaceJSON
         let match: Match?
 
         func encode(to encoder: Encoder) throws {
+            try face.encode(to: encoder)
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(box, forKey: .box)
-            try container.encode(landmarks, forKey: .landmarks)
-            try container.encode(embedding, forKey: .embedding)
             try container.encode(match, forKey: .match)  // explicit null when no match
         }
-        enum CodingKeys: String, CodingKey { case box, landmarks, embedding, match }
+        enum CodingKeys: String, CodingKey { case match }
     }
 
     struct ImageJSON: Encodable {
@@ -65,9 +62,7 @@ struct IdentifyCommand: AsyncParsableCommand {
                 for face in faces {
                     let hit = await desk.identify(face.embedding)
                     let match = hit.flatMap { $0.distance <= desk.config.threshold ? Match(person_id: $0.personId, name: $0.name, distance: $0.distance) : nil }
-                    entries.append(FaceJSON(box: face.box.cssClipped(toWidth: image.width, height: image.height),
-                                            landmarks: face.landmarks.points.map { [$0.x, $0.y] },
-                                            embedding: face.embedding.values, match: match))
+                    entries.append(FaceJSON(face: EncodedImage.FaceJSON(face, in: image), match: match))
                 }
                 results.append(ImageJSON(image: path, faces: entries))
                 if !json {

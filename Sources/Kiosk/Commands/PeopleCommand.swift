@@ -19,9 +19,6 @@ struct PeopleCommand: AsyncParsableCommand {
             printError("kiosk: \(error)")
             throw ExitCode(1)
         }
-        func preferenceText(_ p: PersonSummary) -> String {
-            p.preferenceOrder.compactMap { key in p.preferences[key].map { "\(key)=\($0)" } }.joined(separator: "; ")
-        }
         switch list.format {
         case .json:
             struct Row: Encodable {
@@ -33,15 +30,12 @@ struct PeopleCommand: AsyncParsableCommand {
                     last_visit: $0.lastVisit.map(DateText.iso), preferences: $0.preferences, consent_version: $0.consentVersion)
             }))
         case .csv:
-            printRaw(CSV.document(headers: ["id", "name", "enrolled", "visits", "last_visit", "preferences", "consent_version"], rows: people.map {
-                [String($0.id), $0.name, DateText.iso($0.createdAt), String($0.visitCount), $0.lastVisit.map(DateText.iso) ?? "",
-                 preferenceText($0), $0.consentVersion ?? ""]
-            }))
+            printRaw(CSVExport.people(people))
         case .table:
             if people.isEmpty { print("Nobody enrolled."); return }
             var table = TextTable(headers: ["ID", "NAME", "VISITS", "LAST VISIT", "PREFERENCES"])
             for p in people {
-                table.add([String(p.id), p.name, String(p.visitCount), p.lastVisit.map(DateText.local) ?? "never", preferenceText(p)])
+                table.add([String(p.id), p.name, String(p.visitCount), p.lastVisit.map(DateText.local) ?? "never", CSVExport.preferenceText(p)])
             }
             print(table.render())
         }

@@ -27,9 +27,7 @@ struct VisitsCommand: AsyncParsableCommand {
             struct Row: Encodable { let id: Int64; let person_id: Int64; let name: String; let time: String; let kiosk: String; let distance: Double? }
             print(try jsonText(visits.map { Row(id: $0.id, person_id: $0.personId, name: $0.name, time: DateText.iso($0.time), kiosk: $0.kioskId, distance: $0.distance) }))
         case .csv:
-            printRaw(CSV.document(headers: ["time", "name", "person_id", "kiosk", "distance"], rows: visits.map {
-                [DateText.iso($0.time), $0.name, String($0.personId), $0.kioskId, $0.distance.map { String(format: "%.4f", $0) } ?? ""]
-            }))
+            printRaw(CSVExport.visits(visits))
         case .table:
             if visits.isEmpty { print("No visits."); return }
             var table = TextTable(headers: ["TIME", "NAME", "ID", "KIOSK", "DISTANCE"])

@@ -42,11 +42,19 @@ actor FrontDesk {
 
     func identify(_ embedding: Embedding) -> Identification? { gallery.identify(embedding) }
 
-    /// Decides, and for a returning visitor records the visit (subject to the cooldown).
-    func checkIn(_ image: Image, now: Date = Date()) async throws -> CheckInResult {
+    func name(of personId: Int64) -> String? { gallery.names[personId] }
+
+    /// The front-desk verdict for a picture, nothing written: the CLI's check-in and the
+    /// TUI's capture both start here.
+    func decide(_ image: Image) async throws(VisionError) -> (analysis: FaceAnalysis, verdict: CheckInVerdict) {
         let analysis = try await analyze(image)
         let identification = analysis.face.flatMap { gallery.identify($0.embedding) }
-        let verdict = policy.decide(quality: analysis.quality, identification: identification)
+        return (analysis, policy.decide(quality: analysis.quality, identification: identification))
+    }
+
+    /// Decides, and for a returning visitor records the visit (subject to the cooldown).
+    func checkIn(_ image: Image, now: Date = Date()) async throws -> CheckInResult {
+        let (analysis, verdict) = try await decide(image)
         var result = CheckInResult(verdict: verdict, faceCount: analysis.faceCount)
         if case .returning(let match) = verdict {
             result.recording = try database.recordVisit(

@@ -37,8 +37,15 @@ final class KioskApp: @unchecked Sendable {
     private var running = true
 
     // Shared with tasks.
-    private let samples = Shared<[(embedding: Embedding, quality: Double, image: Image, face: Face)]>([])
-    private let lastRecognised = Shared<(embedding: Embedding, image: Image, face: Face, quality: Double)?>(nil)
+    /// A face the desk captured, with the picture it came from.
+    struct Captured: Sendable {
+        let face: Face
+        let quality: FaceQuality
+        let image: Image
+    }
+
+    private let samples = Shared<[Captured]>([])
+    private let lastRecognised = Shared<Captured?>(nil)
     private let detecting = Shared(false)
 
     init(desk: FrontDesk, database: AppDatabase, config: KioskConfig, options: Options, logger: Logger) throws {
@@ -164,25 +171,18 @@ final class KioskApp: @unchecked Sendable {
             }
             do {
                 let started = monotonicSeconds()
-                let analysis = try await desk.analyze(frame.image)
-                guard let face = analysis.face, let quality = analysis.quality else {
-                    mailbox.post(.event(.recognised(.noFace)))
-                    return
+                let (analysis, verdict) = try await desk.decide(frame.image)
+                if let face = analysis.face, let quality = analysis.quality {
+                    lastRecognised.set(Captured(face: face, quality: quality, image: frame.image))
                 }
-                lastRecognised.set((face.embedding, frame.image, face, quality.score))
                 samples.set([])
-                if let problem = quality.problem {
-                    mailbox.post(.event(.recognised(.poorQuality(problem))))
-                    return
-                }
-                let match = await desk.identify(face.embedding)
-                let verdict = await desk.policy.decide(quality: quality, identification: match)
                 logger.info("capture: \(verdict.status) in \(String(format: "%.0f", (monotonicSeconds() - started) * 1000)) ms")
                 switch verdict {
                 case .returning(let m):
                     mailbox.post(.event(.recognised(.returning(try Self.greeting(for: m, database: database, config: config)))))
                 case .ambiguous(let m):
-                    let runnerUp = m.runnerUp.flatMap { r in try? database.person(matching: String(r.personId)).name } ?? "someone else"
+                    var runnerUp = "someone else"
+                    if let other = m.runnerUp, let name = await desk.name(of: other.personId) { runnerUp = name }
                     mailbox.post(.event(.recognised(.ambiguous(try Self.greeting(for: m, database: database, config: config), runnerUpName: runnerUp))))
                 case .unknown: mailbox.post(.event(.recognised(.unknown)))
                 case .noFace: mailbox.post(.event(.recognised(.noFace)))
@@ -212,11 +212,10 @@ final class KioskApp: @unchecked Sendable {
         Task.detached {
             do {
                 let recording = try database.recordVisit(personId: personId, kioskId: config.kioskId, distance: distance,
-                                                         quality: last?.quality, cooldown: TimeInterval(config.cooldownMinutes * 60))
+                                                         quality: last?.quality.score, cooldown: TimeInterval(config.cooldownMinutes * 60))
                 logger.info("visit of person \(personId): \(recording.counted ? "recorded #\(recording.visitNumber)" : "within cooldown")")
                 if recording.counted, let last, let distance {
-                    let quality = FaceQuality(image: last.image, box: last.face.box)
-                    await desk.learn(personId: personId, embedding: last.embedding, distance: distance, quality: quality)
+                    await desk.learn(personId: personId, embedding: last.face.embedding, distance: distance, quality: last.quality)
                 }
             } catch {
                 logger.error("recording a visit failed: \(error)")
@@ -231,7 +230,7 @@ final class KioskApp: @unchecked Sendable {
         Task.detached {
             // The face from the capture that led here counts as the first sample.
             if samples.get().isEmpty, let seed {
-                samples.update { $0.append((seed.embedding, seed.quality, seed.image, seed.face)) }
+                samples.update { $0.append(seed) }
                 mailbox.post(.event(.sampleCaptured(accepted: true, problem: nil)))
                 return
             }
@@ -251,11 +250,11 @@ final class KioskApp: @unchecked Sendable {
                     return
                 }
                 // Every sample must show the same person as the first.
-                if let first = samples.get().first, face.embedding.distance(to: first.embedding) > threshold {
+                if let first = samples.get().first, face.embedding.distance(to: first.face.embedding) > threshold {
                     mailbox.post(.event(.sampleCaptured(accepted: false, problem: "That looks like someone else: only the new visitor, please.")))
                     return
                 }
-                samples.update { $0.append((face.embedding, quality.score, frame.image, face)) }
+                samples.update { $0.append(Captured(face: face, quality: quality, image: frame.image)) }
                 mailbox.post(.event(.sampleCaptured(accepted: true, problem: nil)))
             } catch {
                 mailbox.post(.event(.sampleCaptured(accepted: false, problem: "\(error)")))
@@ -275,7 +274,7 @@ final class KioskApp: @unchecked Sendable {
                 let thumbnail = try await desk.thumbnail(of: first.face, in: first.image)
                 let enrollment = Enrollment(name: name, preferences: preferences.map { ($0.key, $0.value) },
                                             consentVersion: config.consentVersion,
-                                            templates: collected.map { .init(embedding: $0.embedding, quality: $0.quality) },
+                                            templates: collected.map { .init(embedding: $0.face.embedding, quality: $0.quality.score) },
                                             thumbnailJPEG: thumbnail, firstVisitKiosk: config.kioskId)
                 let person = try await desk.enroll(enrollment)
                 logger.info("enrolled person \(person.id ?? 0) with \(collected.count) templates")
@@ -322,7 +321,7 @@ final class KioskApp: @unchecked Sendable {
         staffData.people = (try? database.staffPeople(ListFilter(name: filter.name))) ?? []
         switch staff.mode {
         case .detail(let id), .editing(let id, _, _), .confirmDelete(let id, _):
-            staffData.history = ((try? database.visits(ListFilter(), limit: nil)) ?? []).filter { $0.personId == id }
+            staffData.history = (try? database.visits(ListFilter(personId: id), limit: nil)) ?? []
             staffData.preferences = ((try? database.preferences(personId: id)) ?? []).map { .init(key: $0.key, value: $0.value) }
         default: break
         }
@@ -362,18 +361,8 @@ final class KioskApp: @unchecked Sendable {
             }
         case .export(let tab, let path, let filter):
             do {
-                let csv: String
-                if tab == .people {
-                    let people = try database.people(ListFilter(name: filter.filter.name))
-                    csv = CSV.document(headers: ["id", "name", "visits", "last_visit"], rows: people.map {
-                        [String($0.id), $0.name, String($0.visitCount), $0.lastVisit.map(DateText.iso) ?? ""]
-                    })
-                } else {
-                    let visits = try database.visits(filter.filter, limit: nil)
-                    csv = CSV.document(headers: ["time", "name", "person_id", "kiosk"], rows: visits.map {
-                        [DateText.iso($0.time), $0.name, String($0.personId), $0.kioskId]
-                    })
-                }
+                let csv = tab == .people ? CSVExport.people(try database.people(ListFilter(name: filter.filter.name)))
+                    : CSVExport.visits(try database.visits(filter.filter, limit: nil))
                 guard FileManager.default.createFile(atPath: path, contents: Data(csv.utf8), attributes: [.posixPermissions: 0o600]) else {
                     staff.message = "Cannot write \(path): check the folder exists and is writable."
                     return
