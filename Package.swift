@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // dlib behind a plain C header. -O2 always: at -O0 dlib's HOG templates are ~100x slower.
@@ -55,6 +57,7 @@ let package = Package(
             name: "Vision",
             dependencies: [
                 "CDlibShim", "CTurboJPEG", "CPNGShim", "COpenBLAS", "CV4L2Shim", "CGalleryScan",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
         ),
@@ -62,22 +65,38 @@ let package = Package(
             name: "Store",
             dependencies: ["Vision", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The front desk's work, shared by the CLI and the TUI: decide on a face, commit
+        // the decision, keep the gallery and settings current, queue what cannot be written.
+        .target(
+            name: "DeskCore",
+            dependencies: [
+                "Vision", "Store",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "Kiosk",
             dependencies: [
-                "Vision", "Store", "COpenBLAS", "CNcursesShim",
+                "DeskCore", "Vision", "Store", "COpenBLAS", "CNcursesShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "VisionTests", dependencies: ["Vision"]),
         .testTarget(
+            name: "DeskCoreTests",
+            dependencies: ["DeskCore", "Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "KioskTests",
-            dependencies: ["Kiosk", "Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Kiosk", "DeskCore", "Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6],

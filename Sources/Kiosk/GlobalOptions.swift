@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import Foundation
 import Store
 import Vision
@@ -52,13 +53,20 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The visitor store every command reads and writes through (SQLite today).
+    func openStore() throws -> any VisitorStore { try openDatabase() }
+
     /// Configuration, models and database together: what the front-desk commands need.
+    /// Visits that could not be written earlier are delivered first.
     func openFrontDesk() async throws -> FrontDesk {
         let config = try loadConfig()
         let engine = try await loadEngine()  // first: no database is created when models are missing
-        let database = try openDatabase()
+        let store = try openStore()
         do {
-            return try FrontDesk(engine: engine, database: database, config: config)
+            let desk = try FrontDesk(engine: engine, store: store, config: config,
+                                     pending: PendingVisits.beside(database: store.location))
+            await desk.deliverPending()
+            return desk
         } catch {
             printError("kiosk: \(error)")
             throw ExitCode(1)

@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct KioskCommand: AsyncParsableCommand {
@@ -32,13 +35,27 @@ struct KioskCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            finish(code: 0)
         } catch {
-            if exitCode(for: error) == .validationFailure {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
                 printError(fullMessage(for: error))
-                Self.exit(withError: ExitCode(2))
+                finish(code: 2)
             }
-            Self.exit(withError: error)
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                if code == .success { print(message) } else { printError(message) }
+            }
+            finish(code: code.rawValue)
         }
+    }
+
+    /// Ends the process without running library destructors: every write the command
+    /// made is already committed, and OpenBLAS's exit handler (joining its worker
+    /// threads) was once seen to hang a desk forever after its terminal disappeared.
+    static func finish(code: Int32) -> Never {
+        fflush(nil)
+        _exit(code)
     }
 }
 

@@ -113,24 +113,41 @@ extension AppDatabase {
         }
     }
 
-    public func people(_ filter: ListFilter = ListFilter()) throws(StoreError) -> [PersonSummary] {
+    /// People by name with their visit count and last visit, `limit` rows from `offset`.
+    /// Without a date filter only the page's people are counted (one indexed look-up
+    /// each), so a staff page stays fast with tens of thousands of people.
+    public func people(_ filter: ListFilter = ListFilter(), limit: Int? = nil, offset: Int = 0) throws(StoreError) -> [PersonSummary] {
         try read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
             if let name = filter.name { conditions.append("instr(lower(person.name), lower(?)) > 0"); _ = arguments.append(contentsOf: [name]) }
-            var having: [String] = []
-            if let since = filter.since { having.append("MAX(visit.time) >= ?"); _ = arguments.append(contentsOf: [since]) }
-            if let until = filter.until { having.append("MAX(visit.time) < ?"); _ = arguments.append(contentsOf: [until]) }
-            let sql = """
-                SELECT person.id, person.name, person.createdAt, person.consentVersion,
-                       COUNT(visit.id) AS visitCount, MAX(visit.time) AS lastVisit
-                FROM person LEFT JOIN visit ON visit.personId = person.id
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                GROUP BY person.id
-                \(having.isEmpty ? "" : "HAVING " + having.joined(separator: " AND "))
-                ORDER BY person.name COLLATE NOCASE, person.id
-                """
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            let sql: String
+            if filter.since == nil && filter.until == nil {
+                sql = """
+                    SELECT person.id, person.name, person.createdAt, person.consentVersion,
+                           (SELECT COUNT(*) FROM visit WHERE visit.personId = person.id) AS visitCount,
+                           (SELECT MAX(time) FROM visit WHERE visit.personId = person.id) AS lastVisit
+                    FROM person
+                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                    ORDER BY person.name COLLATE NOCASE, person.id
+                    """
+            } else {
+                var having: [String] = []
+                if let since = filter.since { having.append("MAX(visit.time) >= ?"); _ = arguments.append(contentsOf: [since]) }
+                if let until = filter.until { having.append("MAX(visit.time) < ?"); _ = arguments.append(contentsOf: [until]) }
+                sql = """
+                    SELECT person.id, person.name, person.createdAt, person.consentVersion,
+                           COUNT(visit.id) AS visitCount, MAX(visit.time) AS lastVisit
+                    FROM person LEFT JOIN visit ON visit.personId = person.id
+                    \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                    GROUP BY person.id
+                    HAVING \(having.joined(separator: " AND "))
+                    ORDER BY person.name COLLATE NOCASE, person.id
+                    """
+            }
+            let paged = sql + " LIMIT ? OFFSET ?"
+            _ = arguments.append(contentsOf: [limit ?? -1, offset])
+            return try Row.fetchAll(db, sql: paged, arguments: arguments).map { row in
                 let id: Int64 = row["id"]
                 let preferences = try Preference.filter(Column("personId") == id).order(Column("position")).fetchAll(db)
                 return PersonSummary(
@@ -143,7 +160,7 @@ extension AppDatabase {
     }
 
     /// Visits, newest first.
-    public func visits(_ filter: ListFilter = ListFilter(), limit: Int? = nil) throws(StoreError) -> [VisitEntry] {
+    public func visits(_ filter: ListFilter = ListFilter(), limit: Int? = nil, offset: Int = 0) throws(StoreError) -> [VisitEntry] {
         try read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
@@ -157,7 +174,8 @@ extension AppDatabase {
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY visit.time DESC, visit.id DESC
                 """
-            if let limit { sql += " LIMIT ?"; _ = arguments.append(contentsOf: [limit]) }
+            sql += " LIMIT ? OFFSET ?"
+            _ = arguments.append(contentsOf: [limit ?? -1, offset])
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 VisitEntry(id: row["id"], personId: row["personId"], name: row["name"], time: row["time"],
                            kioskId: row["kioskId"], distance: row["distance"])

@@ -10,6 +10,12 @@ public struct VisitRecording: Sendable, Equatable {
     public let visitNumber: Int
     /// The visit before this one, if any.
     public let previousVisit: Date?
+
+    public init(counted: Bool, visitNumber: Int, previousVisit: Date?) {
+        self.counted = counted
+        self.visitNumber = visitNumber
+        self.previousVisit = previousVisit
+    }
 }
 
 extension AppDatabase {
@@ -17,7 +23,7 @@ extension AppDatabase {
     /// any point the database holds the whole person or nothing.
     @discardableResult
     public func enroll(_ enrollment: Enrollment, now: Date = Date()) throws(StoreError) -> Person {
-        try enrollment.validate()
+        let enrollment = try enrollment.validated()  // normalised: NFC, trimmed, no control characters
         return try write { db in
             var person = Person(name: enrollment.name, createdAt: now,
                                 consentAt: enrollment.consentVersion == nil ? nil : now,
@@ -41,6 +47,7 @@ extension AppDatabase {
                                   quality: enrollment.templates.first?.quality)
                 try visit.insert(db)
             }
+            try Self.trimChangeLog(db)
             return person
         }
     }
@@ -85,7 +92,7 @@ extension AppDatabase {
 
     /// Replaces a person's preferences with `preferences`, in order.
     public func setPreferences(personId: Int64, _ preferences: [(key: String, value: String)]) throws(StoreError) {
-        try Enrollment.validate(preferences: preferences)
+        let preferences = try Enrollment.validated(preferences: preferences)
         try write { db in
             guard try Person.exists(db, id: personId) else { throw StoreError.personNotFound("id \(personId)") }
             try Preference.filter(Column("personId") == personId).deleteAll(db)
@@ -100,7 +107,10 @@ extension AppDatabase {
     /// them in one transaction, and the freed pages are overwritten (`secure_delete`).
     /// The WAL is then checkpointed and truncated so no copy of the old pages remains.
     public func forget(personId: Int64) throws(StoreError) {
-        let deleted = try write { db in try Person.deleteOne(db, id: personId) }
+        let deleted = try write { db in
+            defer { try? Self.trimChangeLog(db) }
+            return try Person.deleteOne(db, id: personId)
+        }
         if !deleted { throw .personNotFound("id \(personId)") }
         checkpoint()
     }

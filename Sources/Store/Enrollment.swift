@@ -34,20 +34,32 @@ public struct Enrollment: Sendable {
         self.firstVisitKiosk = firstVisitKiosk
     }
 
-    /// Checks what the database constraints would otherwise reject less clearly.
-    func validate() throws(StoreError) {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { throw .invalidInput("a name is required") }
-        if templates.isEmpty { throw .invalidInput("at least one face template is required") }
-        try Self.validate(preferences: preferences)
+    /// The enrollment as it is stored: name and preferences NFC-normalised and trimmed.
+    /// Throws, with a message for the receptionist, what must not be stored: an empty,
+    /// over-long or control-laden name or preference, no face template.
+    func validated() throws(StoreError) -> Enrollment {
+        var valid = self
+        valid.name = try VisitorText.normalized(name, as: .name)
+        if valid.name.isEmpty { throw .invalidInput("A name is required.") }
+        if templates.isEmpty { throw .invalidInput("At least one face template is required.") }
+        valid.preferences = try Self.validated(preferences: preferences)
+        return valid
     }
 
-    /// Keys must be non-empty and unique per person.
-    static func validate(preferences: [(key: String, value: String)]) throws(StoreError) {
-        var seen = Set<String>()
-        for (key, _) in preferences {
-            if key.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalidInput("a preference needs a key") }
-            if !seen.insert(key).inserted { throw .invalidInput("the preference '\(key)' is given twice") }
+    /// Preferences as stored: each key and value normalised ('VisitorText'), keys
+    /// non-empty and unique per person, at most `VisitorText.preferenceLimit` of them.
+    public static func validated(preferences: [(key: String, value: String)]) throws(StoreError) -> [(key: String, value: String)] {
+        if preferences.count > VisitorText.preferenceLimit {
+            throw .invalidInput("Too many preferences: at most \(VisitorText.preferenceLimit).")
         }
+        var seen = Set<String>()
+        var valid: [(key: String, value: String)] = []
+        for (key, value) in preferences {
+            let key = try VisitorText.normalized(key, as: .preferenceKey)
+            if key.isEmpty { throw .invalidInput("A preference needs a name.") }
+            if !seen.insert(key).inserted { throw .invalidInput("The preference '\(key)' is given twice.") }
+            valid.append((key, try VisitorText.normalized(value, as: .preferenceValue(key: key))))
+        }
+        return valid
     }
 }

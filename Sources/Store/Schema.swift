@@ -6,6 +6,7 @@ enum Schema {
     static let migrationIdentifiers = [
         "v1: people, preferences, templates, thumbnails, visits",
         "v2: kiosk settings (staff PIN hash)",
+        "v3: change log for live desks, visit ids for exactly-once delivery",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -61,6 +62,37 @@ enum Schema {
                 t.primaryKey("key", .text)
                 t.column("value", .text).notNull()
             }
+        }
+        migrator.registerMigration(migrationIdentifiers[2]) { db in
+            // Every write to people, preferences, templates or settings leaves a numbered
+            // entry, whichever process made it: a running desk reads the entries after the
+            // last one it saw and reloads only what they name. Triggers, not application
+            // code, so that no writer (an older CLI, a script) can forget to log. An entry
+            // holds an id and a kind, never a person's data: it survives their erasure.
+            try db.create(table: "change") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("personId", .integer)
+                t.column("kind", .text).notNull()
+            }
+            for (table, personColumn, kind) in [("person", "id", "person"), ("preference", "personId", "person"),
+                                                ("faceTemplate", "personId", "person"), ("setting", nil, "setting")] as [(String, String?, String)] {
+                for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
+                    let person = personColumn.map { "\(row).\($0)" } ?? "NULL"
+                    try db.execute(sql: """
+                        CREATE TRIGGER \(table)_\(event.lowercased())_logs_change AFTER \(event) ON \(table)
+                        BEGIN INSERT INTO change (personId, kind) VALUES (\(person), '\(kind)'); END
+                        """)
+                }
+            }
+            // A visit's own id makes delivery idempotent: a retried or queued check-in is
+            // written once. Learned templates remember the visit that taught them, so a
+            // "Not me" undoes both.
+            try db.alter(table: "visit") { t in t.add(column: "uuid", .text) }
+            try db.create(index: "visit_on_uuid", on: "visit", columns: ["uuid"], unique: true)
+            try db.alter(table: "faceTemplate") { t in t.add(column: "visitUuid", .text) }
+            try db.create(index: "faceTemplate_on_visitUuid", on: "faceTemplate", columns: ["visitUuid"])
+            // Staff pages list people by name, case-insensitively.
+            try db.execute(sql: "CREATE INDEX person_on_name_nocase ON person (name COLLATE NOCASE, id)")
         }
         return migrator
     }

@@ -2,8 +2,13 @@ import CDlibShim
 
 /// The dlib face pipeline: HOG detection, 5-point landmarks, 128-D ResNet descriptor.
 /// dlib objects are not thread-safe, so the engine is an actor: one caller at a time,
-/// and the opaque C handles never leave it.
+/// and the opaque C handles never leave it. It runs on a thread of its own: dlib's work
+/// (tens of milliseconds) would otherwise hold one of the cooperative pool's two threads.
 public actor FaceEngine {
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        DedicatedThreadExecutor.vision.asUnownedSerialExecutor()
+    }
+
     private let handles: DlibHandles
     private var detector: OpaquePointer { handles.detector }
     private var landmarker: OpaquePointer { handles.landmarker }

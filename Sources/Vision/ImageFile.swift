@@ -14,32 +14,68 @@ public enum ImageFile {
         return nil
     }
 
-    public static func readBytes(at path: String) throws(VisionError) -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw .unreadableFile(path: path, reason: "it is a directory")
+    /// The file's bytes. Refuses, before reading anything, what is not a regular file
+    /// (a directory, a FIFO that would block forever, `/dev/zero` that never ends) and
+    /// files above `limits.maxFileBytes`. The file is opened non-blocking so opening a
+    /// FIFO returns at once, and checked through the open descriptor (`fstat`), so it
+    /// cannot be swapped between the check and the read.
+    public static func readBytes(at path: String, limits: ImageLimits = .current) throws(VisionError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw .unreadableFile(path: path, reason: openFailure(errno)) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadableFile(path: path, reason: String(cString: strerror(errno))) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadableFile(path: path, reason: "it is a directory")
+        case S_IFIFO: throw .unreadableFile(path: path, reason: "it is not a regular file (a FIFO)")
+        case S_IFCHR, S_IFBLK: throw .unreadableFile(path: path, reason: "it is not a regular file (a device)")
+        case S_IFSOCK: throw .unreadableFile(path: path, reason: "it is not a regular file (a socket)")
+        default: throw .unreadableFile(path: path, reason: "it is not a regular file")
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-            throw .unreadableFile(path: path, reason: reason)
+        if let problem = limits.problem(fileBytes: Int(info.st_size)) { throw .imageTooLarge(path: path, reason: problem) }
+        // At most limit + 1 bytes, whatever the size said: a file still growing stays bounded.
+        let ceiling = limits.maxFileBytes + 1
+        var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size) + 1, ceiling))
+        var total = 0
+        while total < ceiling {
+            if total == bytes.count { bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, ceiling - bytes.count))) }
+            let count = bytes.withUnsafeMutableBytes { buffer in
+                read(fd, buffer.baseAddress! + total, buffer.count - total)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .unreadableFile(path: path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            total += count
         }
-        defer { try? handle.close() }
-        do {
-            return [UInt8](try handle.readToEnd() ?? Data())
-        } catch {
-            throw .unreadableFile(path: path, reason: "\(error)")
+        if let problem = limits.problem(fileBytes: total) { throw .imageTooLarge(path: path, reason: problem) }
+        bytes.removeSubrange(total...)
+        return bytes
+    }
+
+    private static func openFailure(_ code: Int32) -> String {
+        switch code {
+        case ENOENT, ENOTDIR: return "no such file"
+        case EACCES, EPERM: return "permission denied"
+        default: return String(cString: strerror(code))
         }
     }
 
     /// Decodes `bytes` that came from `path` (the path only labels errors).
-    public static func decode(_ bytes: [UInt8], path: String, jpeg: JPEGDecoder = JPEGDecoder()) throws(VisionError) -> Image {
+    /// Images declaring more than `maxPixels` are refused from their header, before the
+    /// pixels are allocated (`VisionError.imageTooLarge`).
+    public static func decode(_ bytes: [UInt8], path: String, jpeg: JPEGDecoder = JPEGDecoder(),
+                              maxPixels: Int = ImageLimits.current.maxPixels) throws(VisionError) -> Image {
         do {
             switch format(of: bytes) {
-            case .jpeg: return try jpeg.decode(bytes)
-            case .png: return try PNGDecoder.decode(bytes)
+            case .jpeg: return try jpeg.decode(bytes, maxPixels: maxPixels)
+            case .png: return try PNGDecoder.decode(bytes, maxPixels: maxPixels)
             case nil: throw VisionError.unsupportedImage(path: path)
             }
         } catch let failure as ImageDecodeFailure {
+            if failure.tooLarge { throw .imageTooLarge(path: path, reason: failure.reason) }
             throw .corruptImage(path: path, reason: failure.reason)
         } catch let error as VisionError {
             throw error
@@ -56,7 +92,7 @@ public enum ImageFile {
             .sorted().map { directory + "/" + $0 }
     }
 
-    public static func load(_ path: String) throws(VisionError) -> Image {
-        try decode(try readBytes(at: path), path: path)
+    public static func load(_ path: String, limits: ImageLimits = .current) throws(VisionError) -> Image {
+        try decode(try readBytes(at: path, limits: limits), path: path, maxPixels: limits.maxPixels)
     }
 }

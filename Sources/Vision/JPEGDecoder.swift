@@ -39,8 +39,13 @@ public final class JPEGDecoder {
         return (Int(width), Int(height))
     }
 
-    public func decode(_ data: [UInt8]) throws(ImageDecodeFailure) -> Image {
+    /// Decodes `data`; an image declaring more than `maxPixels` is refused from its
+    /// header (`ImageDecodeFailure.tooLarge`) before the pixels are allocated.
+    public func decode(_ data: [UInt8], maxPixels: Int = ImageLimits.current.maxPixels) throws(ImageDecodeFailure) -> Image {
         let (width, height) = try size(of: data)
+        if let problem = ImageLimits(maxPixels: maxPixels).problem(width: width, height: height) {
+            throw ImageDecodeFailure(reason: problem, tooLarge: true)
+        }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         let status = data.withUnsafeBufferPointer { input in
             pixels.withUnsafeMutableBufferPointer { output in
@@ -64,4 +69,11 @@ public final class JPEGDecoder {
 /// Why a decoder rejected the bytes (the caller adds the file name).
 public struct ImageDecodeFailure: Error, Equatable {
     public let reason: String
+    /// The header was readable but declares more pixels than allowed: refused, not damaged.
+    public let tooLarge: Bool
+
+    public init(reason: String, tooLarge: Bool = false) {
+        self.reason = reason
+        self.tooLarge = tooLarge
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The dlib model files the kiosk uses, where they live, and their pinned checksums.
@@ -50,21 +51,30 @@ public struct ModelFiles: Sendable {
     /// Hashes the file and compares it with the pinned checksum.
     public func verifyChecksum(of model: Model) throws(VisionError) {
         let file = path(of: model)
+        let digest = try Self.sha256Hex(ofFileAt: file)
+        guard digest == model.sha256 else {
+            throw .modelCorrupt(path: file, reason: "SHA-256 \(digest) is not the expected \(model.sha256)")
+        }
+    }
+
+    /// The file's SHA-256 as 64 lowercase hex digits, read 1 MiB at a time (the descriptor
+    /// model alone is 21 MB).
+    public static func sha256Hex(ofFileAt file: String) throws(VisionError) -> String {
         guard let handle = FileHandle(forReadingAtPath: file) else { throw .modelMissing(path: file) }
         defer { try? handle.close() }
-        var hasher = SHA256()
+        var hasher = Crypto.SHA256()
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
                 throw .modelCorrupt(path: file, reason: "read error: \(error)")
             }
             if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { hasher.update($0) }
+            hasher.update(data: chunk)
         }
-        let digest = hasher.finalizeHex()
-        guard digest == model.sha256 else {
-            throw .modelCorrupt(path: file, reason: "SHA-256 \(digest) is not the expected \(model.sha256)")
-        }
+        return hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 0x10 ? "0" + hex : hex
+        }.joined()
     }
 }
 

@@ -3,13 +3,18 @@ import CPNGShim
 /// Decodes PNG bytes (grey, RGB, RGBA, palette; 8 or 16 bit) to 8-bit RGB, dropping any
 /// alpha channel the way PIL's `convert("RGB")` does.
 public enum PNGDecoder {
-    public static func decode(_ data: [UInt8]) throws(ImageDecodeFailure) -> Image {
+    /// Decodes `data`; a PNG whose IHDR declares more than `maxPixels` is refused
+    /// (`ImageDecodeFailure.tooLarge`) before the pixels are allocated.
+    public static func decode(_ data: [UInt8], maxPixels: Int = ImageLimits.current.maxPixels) throws(ImageDecodeFailure) -> Image {
         var error = [CChar](repeating: 0, count: 256)
         var width = 0, height = 0
         let sized = data.withUnsafeBufferPointer { input in
             kiosk_png_size(input.baseAddress, input.count, &width, &height, &error, error.count)
         }
         guard sized == 0, width > 0, height > 0 else { throw ImageDecodeFailure(reason: message(error)) }
+        if let problem = ImageLimits(maxPixels: maxPixels).problem(width: width, height: height) {
+            throw ImageDecodeFailure(reason: problem, tooLarge: true)
+        }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         let status = data.withUnsafeBufferPointer { input in
             pixels.withUnsafeMutableBufferPointer { output in

@@ -7,6 +7,9 @@ public enum VisionError: Error, Equatable, CustomStringConvertible {
     case unsupportedImage(path: String)
     /// The file looks like an image but does not decode (truncated, corrupt, CMYK...).
     case corruptImage(path: String, reason: String)
+    /// The file or the image it declares is above the limits (`ImageLimits`): refused
+    /// before it was read or decoded.
+    case imageTooLarge(path: String, reason: String)
     /// A model file is absent.
     case modelMissing(path: String)
     /// A model file exists but cannot be loaded or has the wrong checksum.
@@ -19,6 +22,7 @@ public enum VisionError: Error, Equatable, CustomStringConvertible {
         case let .unreadableFile(path, reason): return "\(path): cannot read the file (\(reason))"
         case let .unsupportedImage(path): return "\(path): not a JPEG or PNG image"
         case let .corruptImage(path, reason): return "\(path): the image is damaged or unsupported (\(reason))"
+        case let .imageTooLarge(path, reason): return "\(path): refused: \(reason)"
         case let .modelMissing(path): return "model file missing: \(path)"
         case let .modelCorrupt(path, reason): return "model file unusable: \(path) (\(reason))"
         case let .engineFailure(step, reason): return "face engine failed in \(step): \(reason)"

@@ -1,14 +1,19 @@
 import Foundation
 import Testing
 @testable import Kiosk
+import DeskCore
+import Store
 import Vision
 
 @Suite("Front desk state machine")
 struct DeskMachineTests {
+    static let visit = VisitCommit(personId: 7, time: Date(timeIntervalSince1970: 1000), kioskId: "desk", distance: 0.3,
+                                   quality: 0.9, cooldown: 600)
+
     func greeting(_ name: String = "Priya", justEnrolled: Bool = false) -> Greeting {
         Greeting(personId: 7, name: name, visitNumber: 3, lastVisit: Date(timeIntervalSince1970: 0),
                  preferences: [.init(key: "drink", value: "oat latte")], distance: 0.3, thumbnail: nil,
-                 countsAsNewVisit: true, justEnrolled: justEnrolled)
+                 countsAsNewVisit: true, justEnrolled: justEnrolled, visit: justEnrolled ? nil : Self.visit)
     }
 
     func machine(pinIsSet: Bool = false) -> DeskMachine {
@@ -20,32 +25,46 @@ struct DeskMachineTests {
         return m
     }
 
-    @Test func spaceCapturesAndAReturningVisitorIsGreetedThenLogged() {
+    @Test func aGreetingThatIsShownIsWrittenAsItAppears() {
         var m = machine()
         #expect(m.handle(.key(.character(" "))) == [.recognise])
         #expect(m.state == .recognising)
-        #expect(m.handle(.recognised(.returning(greeting()))) == [])
+        // Written at once: quitting during the greeting cannot lose the visit.
+        #expect(m.handle(.recognised(.returning(greeting()))) == [.commitVisit(Self.visit)])
         #expect(m.state == .greeting(greeting(), until: 105))
-        // Nothing is recorded until the greeting ends (so "Not me" leaves no trace)...
         #expect(m.handle(.tick(103)) == [])
-        // ...and it ends by itself after the configured seconds, recording the visit.
-        #expect(m.handle(.tick(105.1)) == [.recordVisit(personId: 7, distance: 0.3)])
+        // It ends by itself after the configured seconds, writing nothing more.
+        #expect(m.handle(.tick(105.1)) == [])
         #expect(m.state == .live)
     }
 
-    @Test func anyKeyEndsTheGreetingAndRecords() {
+    @Test func theWrittenVisitNumberReplacesThePreview() {
         var m = machine()
         _ = m.handle(.key(.character(" ")))
         _ = m.handle(.recognised(.returning(greeting())))
-        #expect(m.handle(.key(.enter)) == [.recordVisit(personId: 7, distance: 0.3)])
+        // Another desk wrote a visit meanwhile: the greeting shows the number this one got.
+        _ = m.handle(.visitCommitted(Self.visit.id, VisitRecording(counted: true, visitNumber: 4, previousVisit: nil)))
+        guard case .greeting(let shown, _) = m.state else { Issue.record("expected a greeting"); return }
+        #expect(shown.visitNumber == 4)
+        // An answer about another visit changes nothing.
+        _ = m.handle(.visitCommitted(UUID(), VisitRecording(counted: true, visitNumber: 9, previousVisit: nil)))
+        guard case .greeting(let still, _) = m.state else { Issue.record("expected a greeting"); return }
+        #expect(still.visitNumber == 4)
+    }
+
+    @Test func anyKeyEndsTheGreeting() {
+        var m = machine()
+        _ = m.handle(.key(.character(" ")))
+        _ = m.handle(.recognised(.returning(greeting())))
+        #expect(m.handle(.key(.enter)) == [])
         #expect(m.state == .live)
     }
 
-    @Test func notMeRecordsNothingAndOffersEnrollment() {
+    @Test func notMeUndoesTheVisitAndOffersEnrollment() {
         var m = machine()
         _ = m.handle(.key(.character(" ")))
         _ = m.handle(.recognised(.returning(greeting())))
-        #expect(m.handle(.key(.character("n"))) == [])
+        #expect(m.handle(.key(.character("n"))) == [.retractVisit(Self.visit.id)])
         #expect(m.state == .enrolling(EnrollmentForm()))
         #expect(m.handle(.tick(200)) == [])
     }
@@ -55,7 +74,8 @@ struct DeskMachineTests {
         _ = m.handle(.key(.character(" ")))
         _ = m.handle(.recognised(.ambiguous(greeting(), runnerUpName: "Pia")))
         #expect(m.state == .confirming(greeting(), runnerUpName: "Pia"))
-        _ = m.handle(.key(.character("y")))
+        // Nothing is written before the visitor answers; "yes" writes the visit.
+        #expect(m.handle(.key(.character("y"))) == [.commitVisit(Self.visit)])
         #expect(m.state == .greeting(greeting(), until: 105))
 
         var other = machine()
@@ -92,7 +112,7 @@ struct DeskMachineTests {
         _ = m.handle(.key(.tab))          // consent
         _ = m.handle(.key(.character(" ")))
         _ = m.handle(.key(.tab))          // save
-        #expect(m.handle(.key(.enter)) == [.captureSample])
+        #expect(m.handle(.key(.enter)) == [.beginCapture])
         #expect(m.handle(.sampleCaptured(accepted: true, problem: nil)) == [.captureSample])
         // A refused sample asks again with the reason.
         #expect(m.handle(.sampleCaptured(accepted: false, problem: "too dark")) == [.captureSample])
@@ -144,18 +164,72 @@ struct DeskMachineTests {
         #expect(m.notice?.text.contains("nothing was stored") == true)
     }
 
-    @Test func firstStaffEntrySetsThePINTwiceThenOpens() {
+    @Test func escapeDuringCaptureThenSaveStartsTheSamplesAfresh() {
+        // Attack: Esc during the guided capture, then Save again, stored more than 3 templates.
         var m = machine()
-        _ = m.handle(.key(.function(2)))
-        for c in "2468" { _ = m.handle(.key(.character(c))) }
-        _ = m.handle(.key(.enter))
-        for c in "2468" { _ = m.handle(.key(.character(c))) }
-        #expect(m.handle(.key(.enter)) == [.setPIN("2468")])
-        #expect(m.handle(.pinResult(ok: true)) == [.openStaff])
-        #expect(m.state == .staff)
-        #expect(m.settings.pinIsSet)
-        _ = m.handle(.staffClosed)
+        _ = m.handle(.key(.character(" ")))
+        _ = m.handle(.recognised(.unknown))
+        var form = EnrollmentForm()
+        form.name = "Ana"
+        form.consent = true
+        form.focus = .save
+        m.state = .enrolling(form)
+        #expect(m.handle(.key(.enter)) == [.beginCapture])
+        #expect(m.handle(.sampleCaptured(accepted: true, problem: nil)) == [.captureSample])
+        _ = m.handle(.key(.escape))
+        guard case .enrolling(var again) = m.state else { Issue.record("expected the form"); return }
+        again.focus = .save
+        m.state = .enrolling(again)
+        // The controller drops earlier samples on .beginCapture; the count starts at zero.
+        #expect(m.handle(.key(.enter)) == [.beginCapture])
+        guard case .capturing(_, let collected, _) = m.state else { Issue.record("expected capturing"); return }
+        #expect(collected == 0)
+    }
+
+    @Test func withoutAPINTheStaffViewStaysClosedAndNoPINCanBeChosenAtTheKeyboard() {
+        // Attack: with no PIN set, F2 let whoever was at the keyboard choose one.
+        var m = machine(pinIsSet: false)
+        #expect(m.handle(.key(.function(2))) == [])
         #expect(m.state == .live)
+        #expect(m.notice?.text.contains("kiosk staff set-pin") == true)
+        for c in "246800" { #expect(m.handle(.key(.character(c))) == []) }
+        #expect(m.handle(.key(.enter)) == [])
+        #expect(m.state == .live)
+    }
+
+    @Test func aPINSetElsewhereIsHonouredAtOnce() {
+        var m = machine(pinIsSet: false)
+        _ = m.handle(.pinIsSet(true))
+        #expect(m.handle(.key(.function(10))) == [], "quitting now needs the PIN")
+        guard case .pin(let prompt) = m.state else { Issue.record("expected a PIN prompt"); return }
+        #expect(prompt.purpose == .quit)
+    }
+
+    @Test func keysTypedWhileAPINIsCheckedAreDropped() {
+        // Attack: wrong PINs typed ahead in one burst, then the right one, beat the lockout.
+        var m = machine(pinIsSet: true)
+        _ = m.handle(.key(.function(2)))
+        for c in "000000" { _ = m.handle(.key(.character(c))) }
+        #expect(m.handle(.key(.enter)) == [.verifyPIN("000000")])
+        var effects: [DeskMachine.Effect] = []
+        for _ in 0..<28 {
+            for c in "111111" { effects += m.handle(.key(.character(c))) }
+            effects += m.handle(.key(.enter))
+        }
+        #expect(effects.isEmpty, "nothing typed during a check is checked")
+        guard case .pin(let prompt) = m.state else { Issue.record("expected a PIN prompt"); return }
+        #expect(prompt.checking)
+        #expect(prompt.digits.isEmpty)
+        _ = m.handle(.pinResult(ok: false))
+        #expect(m.pinPolicy.failures == 1)
+    }
+
+    @Test func onlyASCIIDigitsArePINDigits() {
+        var m = machine(pinIsSet: true)
+        _ = m.handle(.key(.function(2)))
+        for c in "٠١٢٣٤٥" { _ = m.handle(.key(.character(c))) }
+        guard case .pin(let prompt) = m.state else { Issue.record("expected a PIN prompt"); return }
+        #expect(prompt.digits.isEmpty)
     }
 
     @Test func fiveWrongPINsLockThePromptForAMinute() {
@@ -182,19 +256,6 @@ struct DeskMachineTests {
         #expect(locked.handle(.key(.interrupt)) == [])
         guard case .pin(let prompt) = locked.state else { Issue.record("expected a PIN prompt"); return }
         #expect(prompt.purpose == .quit)
-    }
-
-    @Test func pinHashIsSaltedSlowAndVerifiable() {
-        // RFC 7914 section 11 vector for PBKDF2-HMAC-SHA256 ("passwd", "salt", 1 iteration, first 32 bytes).
-        #expect(PINHash.hex(PINHash.pbkdf2(password: Array("passwd".utf8), salt: Array("salt".utf8), iterations: 1))
-            == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc")
-        let stored = PINHash.make(pin: "2468", iterations: 1000)
-        #expect(stored.hasPrefix("pbkdf2-sha256$1000$"))
-        #expect(!stored.contains("2468"))
-        #expect(PINHash.verify(pin: "2468", against: stored))
-        #expect(!PINHash.verify(pin: "2469", against: stored))
-        #expect(PINHash.make(pin: "2468", iterations: 1000) != stored, "a fresh salt each time")
-        #expect(!PINHash.verify(pin: "2468", against: "garbage"))
     }
 
     @Test func keysDecode() {

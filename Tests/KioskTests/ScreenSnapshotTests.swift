@@ -95,7 +95,7 @@ struct ScreenSnapshotTests {
 
     @Test func everyKeyLineFitsIn80Columns() {
         var states: [DeskMachine.State] = [.live, .recognising, .enrolling(EnrollmentForm()), .saving(EnrollmentForm()), .staff]
-        states.append(.pin(.init(purpose: .openStaff, stage: .enter)))
+        states.append(.pin(.init(purpose: .openStaff)))
         for state in states { #expect(DisplayWidth.of(FrontDeskScreen.keyHints(state)) < 80, "\(state)") }
         var staff = StaffView()
         for tab in [StaffView.Tab.visits, .people, .settings] {

@@ -169,7 +169,7 @@ struct CameraUnitTests {
         func close() {}
     }
 
-    @Test func liveCameraReportsDisconnectionAndResumesByItself() throws {
+    @Test func liveCameraReportsDisconnectionAndResumesByItself() async throws {
         let script = FlakySource.Script()
         let camera = LiveCamera(spec: .camera(path: "/dev/flaky"), retryInterval: 0.05) { FlakySource(script: script) }
         camera.start()
@@ -186,17 +186,17 @@ struct CameraUnitTests {
         }
         #expect(sawReconnecting)
         let before = camera.latest?.sequence ?? -1
-        let resumed = camera.nextUsableFrame(after: before, timeout: 2)
+        let resumed = await camera.nextUsableFrame(after: before, timeout: 2)
         #expect(resumed != nil, "capture did not resume after the device came back")
         #expect(camera.status.reconnects >= 1)
         #expect((resumed?.sequence ?? 0) > before)
     }
 
-    @Test func replayFailureIsFinal() {
+    @Test func replayFailureIsFinal() async {
         let camera = LiveCamera(spec: .image(path: "/nonexistent/photo.jpg"), retryInterval: 0.05)
         camera.start()
         defer { camera.stop() }
-        #expect(camera.nextUsableFrame(timeout: 2) == nil)
+        #expect(await camera.nextUsableFrame(timeout: 2) == nil)
         guard case .failed(let reason) = camera.status.state else {
             Issue.record("expected failed, got \(camera.status.state)")
             return

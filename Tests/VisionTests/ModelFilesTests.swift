@@ -45,19 +45,26 @@ struct ModelFilesTests {
         }
     }
 
-    @Test func sha256KnownVectors() {
-        #expect(SHA256.hex(of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        let twoBlocks = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
-        #expect(SHA256.hex(of: twoBlocks) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        // Streaming in uneven pieces gives the same digest as one call.
-        let million = [UInt8](repeating: 0x61, count: 1_000_000)
-        var hasher = SHA256()
-        var offset = 0
-        for size in [1, 63, 64, 65, 1000, 998_807] {
-            million[offset..<offset + size].withUnsafeBytes { hasher.update($0) }
-            offset += size
-        }
-        #expect(hasher.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    /// The streaming file hash (swift-crypto's SHA-256 fed 1 MiB at a time) on known digests:
+    /// the empty file, FIPS 180-2's "abc" and one million "a", and a file spanning three
+    /// reads whose digest comes from Python's hashlib.
+    @Test(arguments: [
+        (0, "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        (1, "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        (1, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (1_000_000, "a", "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+        (2_621_440 + 12_345, "a", "042e61251633e7ffbe27516db02b02967f66dd0203b1153f2907b422fbff348c"),
+    ])
+    func fileSHA256KnownDigests(repeats: Int, text: String, expected: String) throws {
+        let file = NSTemporaryDirectory() + "kiosk-sha256-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try Data(String(repeating: text, count: repeats).utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try ModelFiles.sha256Hex(ofFileAt: file) == expected)
+    }
+
+    @Test func hashingAMissingFileNamesIt() {
+        let file = "/nonexistent/kiosk-model.dat"
+        #expect(throws: VisionError.modelMissing(path: file)) { try ModelFiles.sha256Hex(ofFileAt: file) }
     }
 }

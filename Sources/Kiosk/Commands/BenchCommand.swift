@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import COpenBLAS
 import Foundation
 import Store

@@ -42,11 +42,11 @@ struct CamerasCommand: AsyncParsableCommand {
             }))
         } else {
             for camera in cameras {
-                print("\(camera.path): \(camera.card) (driver \(camera.driver))")
-                for name in camera.stableNames { print("  also \(name)") }
+                print("\(camera.path): \(camera.card) (driver \(camera.driver))".terminalSafe)
+                for name in camera.stableNames { print("  also \(name)".terminalSafe) }
                 for format in camera.formats {
                     let sizes = format.sizes.isEmpty ? "any size" : format.sizes.map(\.description).joined(separator: " ")
-                    print("  \(format.fourcc.description.padding(toLength: 4, withPad: " ", startingAt: 0))  \(format.description): \(sizes)")
+                    print("  \(format.fourcc.description.padding(toLength: 4, withPad: " ", startingAt: 0))  \(format.description): \(sizes)".terminalSafe)
                 }
             }
             if cameras.isEmpty && problems.isEmpty { print("No camera found. Plug in a USB webcam, or use --source demo.") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import Foundation
 import Store
 import Vision
@@ -24,19 +25,27 @@ struct CheckinCommand: AsyncParsableCommand {
 
     func run() async throws {
         let desk = try await global.openFrontDesk()
-        let result: CheckInResult
+        let result: (decision: CheckInDecision, outcome: CommitOutcome?)
         do {
             result = try await desk.checkIn(try ImageFile.load(photo))
         } catch {
             printError("kiosk: \(error)")
             throw ExitCode(1)
         }
-        let report = CheckInReport(result)
+        switch result.outcome {
+        case .queued(let reason)?:
+            printError("kiosk: the database did not take the visit now (\(reason)); it is queued in \(desk.pending?.path ?? "?") and will be written by the next kiosk command or the running desk.")
+        case .lost(let reason)?:
+            printError("kiosk: the visit could not be written nor queued: \(reason)")
+        default: break
+        }
+        let report = CheckInReport(result.decision, outcome: result.outcome)
         if json {
             print(try jsonText(report))
         } else {
-            print(report.sentence)
+            print(report.sentence.terminalSafeLines)
         }
+        if case .lost? = result.outcome { throw ExitCode(1) }
     }
 }
 
@@ -74,19 +83,24 @@ struct CheckInReport: Encodable {
         try container.encode(faces, forKey: .faces)
     }
 
-    init(_ result: CheckInResult) {
-        status = result.verdict.status
-        faces = result.faceCount
-        switch result.verdict {
+    /// The report of a decision and, for a returning visitor, of writing the visit (the
+    /// visit number is the written one; the decision's preview when it was queued).
+    init(_ decision: CheckInDecision, outcome: CommitOutcome?) {
+        status = decision.verdict.status
+        faces = decision.faceCount
+        switch decision.verdict {
         case .returning(let match):
             name = match.name
             person_id = match.personId
             distance = match.distance
-            visit_number = result.recording?.visitNumber
-            last_visit = result.recording?.previousVisit.map(DateText.iso)
-            new_visit = result.recording?.counted
-            preferences = Dictionary(result.preferences.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-            preferenceOrder = result.preferences.map(\.key)
+            var recording = decision.visitor?.preview
+            if case .written(let committed)? = outcome { recording = committed.recording }
+            visit_number = recording?.visitNumber
+            last_visit = recording?.previousVisit.map(DateText.iso)
+            new_visit = recording?.counted
+            let shown = decision.visitor?.preferences ?? []
+            preferences = Dictionary(shown.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+            preferenceOrder = shown.map(\.key)
         case .ambiguous(let match):
             name = match.name
             person_id = match.personId
@@ -99,8 +113,8 @@ struct CheckInReport: Encodable {
         case .poorQuality(let problem):
             reason = problem.rawValue
         }
-        if result.faceCount > 1 && reason == nil && status != "returning" {
-            reason = "\(result.faceCount) faces; the largest was used"
+        if decision.faceCount > 1 && reason == nil && status != "returning" {
+            reason = "\(decision.faceCount) faces; the largest was used"
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import COpenBLAS
 import Foundation
 import Vision
@@ -63,7 +64,7 @@ struct DoctorCommand: AsyncParsableCommand {
             report.warn("sample photos", "missing in \(samples) (the demo source and tests use them; scripts/setup fetches them)")
         }
 
-        for line in report.lines { print(line) }
+        for line in report.lines { print(line.terminalSafeLines) }
         if report.needsSetup { throw ExitCode(3) }
         if report.failed { throw ExitCode(1) }
         print("kiosk is ready.")

@@ -80,7 +80,7 @@ struct EncodeCommand: AsyncParsableCommand {
     }
 
     private func printHuman(path: String, image: Image, faces: [Face]) {
-        print("\(path): \(image.width)x\(image.height), \(faces.count) face\(faces.count == 1 ? "" : "s")")
+        print("\(path): \(image.width)x\(image.height), \(faces.count) face\(faces.count == 1 ? "" : "s")".terminalSafe)
         for (i, face) in faces.enumerated() {
             let css = face.box.cssClipped(toWidth: image.width, height: image.height)
             let head = face.embedding.values.prefix(4).map { String(format: "%.4f", $0) }.joined(separator: " ")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import Store
 import Vision
 
@@ -66,23 +67,17 @@ struct EnrollCommand: AsyncParsableCommand {
             printError("Nothing was stored. Fix or leave out the photos above and try again.")
             throw ExitCode(1)
         }
-        if !force {
-            for face in accepted {
-                if let match = await desk.identify(face.face.embedding), match.distance <= desk.config.threshold {
-                    printError("kiosk: this face already matches \(match.name) (id \(match.personId), distance "
-                        + "\(String(format: "%.3f", match.distance))). Nothing was stored; use --force to enroll anyway.")
-                    throw ExitCode(1)
-                }
-            }
-        }
         let thumbnail = try await desk.thumbnail(of: accepted[0].face, in: accepted[0].image)
         let enrollment = Enrollment(name: name, preferences: try parsedPreferences(),
                                     consentVersion: consent ? desk.config.consentVersion : nil,
                                     templates: accepted.map(\.template), thumbnailJPEG: thumbnail)
         do {
-            let person = try await desk.enroll(enrollment)
-            print("Enrolled \(person.name) (id \(person.id ?? 0)) with \(accepted.count) face template\(accepted.count == 1 ? "" : "s").")
+            let person = try await desk.enroll(enrollment, evenIfAlreadyEnrolled: force)
+            print("Enrolled \(person.name) (id \(person.id ?? 0)) with \(accepted.count) face template\(accepted.count == 1 ? "" : "s").".terminalSafe)
             if !consent { printError("note: no consent recorded (pass --consent once the person has agreed).") }
+        } catch let refusal as EnrollmentRefusal {
+            printError("kiosk: \(refusal). Use --force to enroll anyway.")
+            throw ExitCode(1)
         } catch {
             printError("kiosk: \(error)")
             throw ExitCode(1)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import Foundation
 import Store
 import Vision
@@ -65,7 +66,8 @@ struct EvalCommand: AsyncParsableCommand {
                 let image = try ImageFile.load(path)
                 result[path] = .some(try await engine.faces(in: image, plan: plan).first?.embedding)
             } catch {
-                printError("\rkiosk: \(error)")  // counted as "no face", like a photo without one
+                printErrorRaw("\r")  // past the progress bar
+                printError("kiosk: \(error)")  // counted as "no face", like a photo without one
             }
             progress.advance()
         }
@@ -114,7 +116,7 @@ struct EvalCommand: AsyncParsableCommand {
             TAR at FAR 1e-2: \(percent(far2.tar))\(far2.allowedFalseAccepts == 0 ? " (too few different-person pairs to resolve this FAR: 0 false accepts allowed)" : "")
             TAR at FAR 1e-3: \(percent(far3.tar))\(far3.allowedFalseAccepts == 0 ? " (too few different-person pairs to resolve this FAR: 0 false accepts allowed)" : "")
             """)
-        if !noFace.isEmpty { print("no face: " + noFace.joined(separator: ", ")) }
+        if !noFace.isEmpty { print(("no face: " + noFace.joined(separator: ", ")).terminalSafe) }
     }
 
     private func identification(directory: String, engine: FaceEngine, config: KioskConfig) async throws {

@@ -1,3 +1,4 @@
+import DeskCore
 import ArgumentParser
 import Foundation
 import Store
@@ -33,14 +34,14 @@ struct ForgetCommand: AsyncParsableCommand {
                     printError("kiosk: not asking on a non-interactive input; add --yes to erase \(person.name) (id \(person.id!)).")
                     throw ExitCode(1)
                 }
-                printErrorRaw("Erase \(person.name) (id \(person.id!)) and all their data? Type yes to confirm: ")
+                printErrorRaw("Erase \(person.name.terminalSafe) (id \(person.id!)) and all their data? Type yes to confirm: ")
                 guard readLine()?.trimmingWhitespace().lowercased() == "yes" else {
                     print("Nothing erased.")
                     return
                 }
             }
             try database.forget(personId: person.id!)
-            print("Erased \(person.name) (id \(person.id!)).")
+            print("Erased \(person.name) (id \(person.id!)).".terminalSafe)
         } catch let error as StoreError {
             printError("kiosk: \(error)")
             throw ExitCode(1)

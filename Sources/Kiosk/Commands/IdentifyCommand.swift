@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import Foundation
 import Store
 import Vision
@@ -66,10 +67,10 @@ struct IdentifyCommand: AsyncParsableCommand {
                 }
                 results.append(ImageJSON(image: path, faces: entries))
                 if !json {
-                    print("\(path): \(faces.count) face\(faces.count == 1 ? "" : "s")")
+                    print("\(path): \(faces.count) face\(faces.count == 1 ? "" : "s")".terminalSafe)
                     for (i, entry) in entries.enumerated() {
                         let who = entry.match.map { "\($0.name) (id \($0.person_id), distance \(String(format: "%.3f", $0.distance)))" } ?? "not enrolled"
-                        print("  face \(i + 1): \(who)")
+                        print("  face \(i + 1): \(who)".terminalSafe)
                     }
                 }
             } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import Foundation
 import Store
 import Vision
@@ -11,7 +12,8 @@ struct ImportCommand: AsyncParsableCommand {
             Each sub-directory is one person, named after the directory; each usable photo \
             in it becomes a face template. Photos without a face, with several faces, of poor \
             quality or unreadable are skipped and listed at the end. A person already \
-            enrolled under the same name is skipped. Each person is stored in one \
+            enrolled under the same name is skipped, and so is a face that already matches \
+            an enrolled person (unless --force). Each person is stored in one \
             transaction: an interrupted import leaves whole people or none.
             """
     )
@@ -27,16 +29,32 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Use the largest face of photos that show several people.")
     var largest = false
 
+    @Flag(help: "Enroll people whose face already matches someone enrolled.")
+    var force = false
+
     func run() async throws {
         let people = try listPeople()
         let desk = try await global.openFrontDesk()
-        let existing = Set(try desk.database.people().map(\.name))
+        let existing = Set(try desk.store.people(ListFilter(), limit: nil, offset: 0).map(\.name))
         let total = people.reduce(0) { $0 + $1.photos.count }
         var progress = ProgressBar(total: total, label: "importing")
         var skipped: [(String, String)] = []
         var enrolled = 0, alreadyThere = 0
+        var failed = false  // an unreadable photo or a refused name: exit code 1 at the end
 
-        for (name, photos) in people {
+        for (folder, photos) in people {
+            // The folder name becomes the person's name: the store's rules apply, checked
+            // before any photo is read; names are compared as stored (NFC, trimmed).
+            let name: String
+            do {
+                name = try VisitorText.normalized(folder, as: .name)
+                if name.isEmpty { throw StoreError.invalidInput("A name is required.") }
+            } catch {
+                failed = true
+                skipped.append((folder, "not imported: \(error)"))
+                progress.advance(by: photos.count)
+                continue
+            }
             if existing.contains(name) {
                 alreadyThere += 1
                 progress.advance(by: photos.count)
@@ -46,7 +64,13 @@ struct ImportCommand: AsyncParsableCommand {
             for photo in photos {
                 switch await desk.enrollmentFace(photo: photo, largest: largest) {
                 case .success(let face): accepted.append(face)
-                case .failure(let rejection): skipped.append((photo, rejection.summary))
+                case .failure(let rejection):
+                    skipped.append((photo, rejection.summary))
+                    if case .unreadable = rejection {
+                        failed = true
+                        progress.finish()  // clears the bar's line on a terminal; the next photo redraws it
+                        printError("kiosk: \(rejection)")
+                    }
                 }
                 progress.advance()
             }
@@ -54,19 +78,24 @@ struct ImportCommand: AsyncParsableCommand {
             let thumbnail = try? await desk.thumbnail(of: first.face, in: first.image)
             do {
                 _ = try await desk.enroll(Enrollment(name: name, consentVersion: consent ? desk.config.consentVersion : nil,
-                                                     templates: accepted.map(\.template), thumbnailJPEG: thumbnail ?? nil))
+                                                     templates: accepted.map(\.template), thumbnailJPEG: thumbnail ?? nil),
+                                          evenIfAlreadyEnrolled: force)
                 enrolled += 1
+            } catch let error as StoreError {
+                failed = true
+                skipped.append((name, "not stored: \(error)"))
             } catch {
                 skipped.append((name, "not stored: \(error)"))
             }
         }
         progress.finish()
-        print("Imported \(enrolled) \(enrolled == 1 ? "person" : "people") from \(directory).")
+        print("Imported \(enrolled) \(enrolled == 1 ? "person" : "people") from \(directory).".terminalSafe)
         if alreadyThere > 0 { print("\(alreadyThere) already enrolled under the same name (skipped).") }
         if !skipped.isEmpty {
             print("Skipped \(skipped.count) photo\(skipped.count == 1 ? "" : "s"):")
-            for (photo, reason) in skipped { print("  \(photo): \(reason)") }
+            for (photo, reason) in skipped { print("  \(photo): \(reason)".terminalSafe) }
         }
+        if failed { throw ExitCode(1) }
     }
 
     /// (name, photo paths) per sub-directory, sorted by name; photos sorted by file name.

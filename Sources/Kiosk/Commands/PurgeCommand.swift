@@ -29,12 +29,12 @@ struct PurgeCommand: AsyncParsableCommand {
         do {
             if dryRun {
                 let stale = try database.people().filter { ($0.lastVisit ?? $0.createdAt) < cutoff }
-                print(stale.isEmpty ? "Nobody to erase." : "Would erase \(stale.count): " + stale.map(\.name).joined(separator: ", "))
+                print((stale.isEmpty ? "Nobody to erase." : "Would erase \(stale.count): " + stale.map(\.name).joined(separator: ", ")).terminalSafe)
                 return
             }
             let erased = try database.purge(notSeenSince: cutoff)
-            print(erased.isEmpty ? "Nobody to erase (retention \(config.retentionDays) days)."
-                  : "Erased \(erased.count) not seen for \(config.retentionDays) days: " + erased.joined(separator: ", "))
+            print((erased.isEmpty ? "Nobody to erase (retention \(config.retentionDays) days)."
+                  : "Erased \(erased.count) not seen for \(config.retentionDays) days: " + erased.joined(separator: ", ")).terminalSafe)
         } catch {
             printError("kiosk: \(error)")
             throw ExitCode(1)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import Foundation
 import Logging
 import Store
@@ -51,29 +52,48 @@ struct RunCommand: AsyncParsableCommand {
         }
         let desk = try await global.openFrontDesk()
         let logger = Self.fileLogger()
-        let app = try KioskApp(desk: desk, database: desk.database, config: desk.config,
-                               options: .init(spec: spec, fallbackNotice: fallback,
-                                             greetingSeconds: greetingSeconds ?? desk.config.greetingSeconds), logger: logger)
+        let app = KioskApp(desk: desk, status: await desk.refresh(),
+                           options: .init(spec: spec, fallbackNotice: fallback,
+                                          greetingSeconds: greetingSeconds ?? desk.config.greetingSeconds),
+                           logger: logger)
         TerminalGuard.install()
-        let failure: String? = await withCheckedContinuation { continuation in
+        let ended: Result<KioskApp.Exit, TerminalFailure> = await withCheckedContinuation { continuation in
             // curses belongs to one thread: the UI gets its own, not a pooled task thread.
             let thread = Thread {
                 do {
                     let terminal = try CursesTerminal(environment: ProcessInfo.processInfo.environment)
-                    app.run(terminal: terminal)
+                    let exit = app.run(terminal: terminal)
                     terminal.stop()
-                    continuation.resume(returning: nil)
+                    continuation.resume(returning: .success(exit))
                 } catch {
-                    continuation.resume(returning: "\(error)")
+                    continuation.resume(returning: .failure(TerminalFailure(reason: "\(error)")))
                 }
             }
             thread.stackSize = 8 << 20
             thread.start()
         }
-        if let failure {
-            printError("kiosk: \(failure)")
+        // The screen is back to normal: finish what the desk was writing, for a bounded
+        // time, and say what could not be finished.
+        let unfinished = app.work.drain(timeout: 5)
+        let kept = app.keepUnwrittenVisits()
+        if !unfinished.isEmpty {
+            printError("kiosk: stopped before finishing: \(unfinished.joined(separator: ", ")).")
+        }
+        if kept > 0 {
+            printError("kiosk: \(kept) visit\(kept == 1 ? " was" : "s were") not written yet; kept in \(desk.pending?.path ?? "?") for the next start.")
+        }
+        logger.info("kiosk stopped (\((try? ended.get()).map { "\($0)" } ?? "terminal failure"))")
+        switch ended {
+        case .success(.terminalLost): throw ExitCode(1)
+        case .success: return
+        case .failure(let failure):
+            printError("kiosk: \(failure.reason)")
             throw ExitCode(1)
         }
+    }
+
+    struct TerminalFailure: Error {
+        let reason: String
     }
 
     /// Logs to $XDG_DATA_HOME/kiosk/kiosk.log (0600), never to the screen.

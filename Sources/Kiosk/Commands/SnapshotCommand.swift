@@ -27,7 +27,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         let camera = LiveCamera(spec: spec)
         camera.start()
         defer { camera.stop() }
-        guard let frame = camera.nextUsableFrame(timeout: timeout) else {
+        guard let frame = await camera.nextUsableFrame(timeout: timeout) else {
             let status = camera.status
             switch status.state {
             case .failed(let reason), .reconnecting(let reason): printError("kiosk: \(reason)")
@@ -42,6 +42,6 @@ struct SnapshotCommand: AsyncParsableCommand {
             printError("kiosk: cannot write \(out): \(error)")
             throw ExitCode(1)
         }
-        print("Saved \(frame.image.width)x\(frame.image.height) frame #\(frame.sequence) (\(frame.sourceFormat)) from \(camera.status.sourceName) to \(out)")
+        print("Saved \(frame.image.width)x\(frame.image.height) frame #\(frame.sequence) (\(frame.sourceFormat)) from \(camera.status.sourceName) to \(out)".terminalSafe)
     }
 }

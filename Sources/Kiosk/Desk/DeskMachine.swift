@@ -1,10 +1,15 @@
+import DeskCore
 import Foundation
+import Store
 import Vision
 
 /// The front desk as a pure state machine: `(state, event) -> (state, effects)`.
 /// Events are keys, clock ticks and results of work; effects are work for the app to
-/// do (recognise the newest frame, record a visit, capture an enrollment sample,
-/// save, open the staff view, quit). Tests drive every path without camera or tty.
+/// do (recognise the newest frame, write or undo a visit, capture an enrollment sample,
+/// save, check a PIN, open the staff view, quit). Tests drive every path without camera or tty.
+///
+/// A greeting that is shown is a visit: it is written as the greeting appears, and
+/// undone only if the visitor answers "Not me". Quitting during a greeting keeps it.
 struct DeskMachine: Equatable {
     enum State: Equatable {
         case live
@@ -18,14 +23,16 @@ struct DeskMachine: Equatable {
         case staff
     }
 
-    /// A PIN prompt: to set the first PIN (entered twice), or to unlock.
+    /// A PIN prompt to unlock the staff view or quitting. The PIN itself is set only
+    /// from the box's shell (`kiosk staff set-pin`), never at this keyboard.
     struct PINPrompt: Equatable {
         enum Purpose: Equatable { case openStaff, quit }
-        enum Stage: Equatable { case enter, choose, confirm(String) }
         var purpose: Purpose
-        var stage: Stage
         var digits = ""
         var message: String?
+        /// A check is running: keys typed meanwhile are dropped, so no answer is ever
+        /// checked against a lock state that is out of date.
+        var checking = false
     }
 
     enum Event: Equatable {
@@ -35,18 +42,25 @@ struct DeskMachine: Equatable {
         case sampleCaptured(accepted: Bool, problem: String?)
         case enrolled(Greeting)
         case failed(String)
-        /// Result of checking or setting a PIN.
+        /// Result of checking a PIN.
         case pinResult(ok: Bool)
         case staffClosed
+        /// A visit was written: the number it got (another desk may have written one meanwhile).
+        case visitCommitted(UUID, VisitRecording)
+        /// The database's current word on whether a staff PIN is set (another process may set it).
+        case pinIsSet(Bool)
     }
 
     enum Effect: Equatable {
         case recognise
-        case recordVisit(personId: Int64, distance: Double?)
+        case commitVisit(VisitCommit)
+        /// "Not me": undo the visit written when the greeting appeared.
+        case retractVisit(UUID)
+        /// Start the guided capture afresh (samples of an earlier, cancelled try are dropped).
+        case beginCapture
         case captureSample
         case saveEnrollment(name: String, preferences: [EnrollmentForm.Preference])
         case verifyPIN(String)
-        case setPIN(String)
         case openStaff
         case quit
     }
@@ -73,6 +87,19 @@ struct DeskMachine: Equatable {
             if case .greeting(let greeting, let until) = state, until <= now { return finishGreeting(greeting) }
             return []
         }
+        if case .pinIsSet(let isSet) = event {
+            settings.pinIsSet = isSet
+            return []
+        }
+        if case .visitCommitted(let id, let recording) = event {
+            if case .greeting(var greeting, let until) = state, greeting.visit?.id == id {
+                greeting.visitNumber = recording.visitNumber
+                greeting.lastVisit = recording.previousVisit
+                greeting.countsAsNewVisit = recording.counted
+                state = .greeting(greeting, until: until)
+            }
+            return []
+        }
         if case .failed(let message) = event {
             notice = Notice(text: message, tone: .warning, until: now + 6)
             switch state {
@@ -95,7 +122,7 @@ struct DeskMachine: Equatable {
                 notice = Notice(text: "Enrollment cancelled: nothing was stored.", tone: .info, until: now + 4)
             case .save?:
                 state = .capturing(form, collected: 0, hint: "Look at the camera, please.")
-                return [.captureSample]
+                return [.beginCapture]
             case nil: state = .enrolling(form)
             }
             return []
@@ -119,7 +146,13 @@ struct DeskMachine: Equatable {
             state = .recognising
             notice = nil
             return [.recognise]
-        case .function(2): return askPIN(for: .openStaff)
+        case .function(2):
+            guard settings.pinIsSet else {
+                notice = Notice(text: "The staff view is closed until a staff PIN is set: run kiosk staff set-pin on this box.",
+                                tone: .warning, until: now + 6)
+                return []
+            }
+            return askPIN(for: .openStaff)
         case .function(10), .interrupt:
             if settings.pinIsSet { return askPIN(for: .quit) }
             return [.quit]
@@ -132,6 +165,7 @@ struct DeskMachine: Equatable {
         switch result {
         case .returning(let greeting):
             state = .greeting(greeting, until: now + settings.greetingSeconds)
+            return greeting.visit.map { [.commitVisit($0)] } ?? []
         case .ambiguous(let greeting, let runnerUp):
             state = .confirming(greeting, runnerUpName: runnerUp)
         case .unknown:
@@ -149,9 +183,9 @@ struct DeskMachine: Equatable {
     private mutating func greeting_(_ event: Event, _ greeting: Greeting) -> [Effect] {
         guard case .key(let key) = event else { return [] }
         if key == .character("n") || key == .character("N"), !greeting.justEnrolled {
-            // "Not me": nothing is recorded for the wrong person; enroll the visitor instead.
+            // "Not me": the visit written for the wrong person is undone; enroll the visitor instead.
             state = .enrolling(EnrollmentForm())
-            return []
+            return greeting.visit.map { [.retractVisit($0.id)] } ?? []
         }
         if key == .resize { return [] }
         return finishGreeting(greeting)
@@ -159,14 +193,16 @@ struct DeskMachine: Equatable {
 
     private mutating func finishGreeting(_ greeting: Greeting) -> [Effect] {
         state = .live
-        return greeting.justEnrolled ? [] : [.recordVisit(personId: greeting.personId, distance: greeting.distance)]
+        return []
     }
 
     private mutating func confirming(_ event: Event, _ greeting: Greeting) -> [Effect] {
         guard case .key(let key) = event else { return [] }
         switch key {
         case .character("y"), .character("Y"), .enter:
+            // Confirmed by the visitor: a visit, but nothing is learned from an unclear match.
             state = .greeting(greeting, until: now + settings.greetingSeconds)
+            return greeting.visit.map { [.commitVisit($0)] } ?? []
         case .character("n"), .character("N"):
             state = .enrolling(EnrollmentForm())
         case .escape:
@@ -197,7 +233,7 @@ struct DeskMachine: Equatable {
     }
 
     private mutating func askPIN(for purpose: PINPrompt.Purpose) -> [Effect] {
-        state = .pin(PINPrompt(purpose: purpose, stage: settings.pinIsSet ? .enter : .choose))
+        state = .pin(PINPrompt(purpose: purpose))
         return []
     }
 
@@ -205,12 +241,7 @@ struct DeskMachine: Equatable {
         var prompt = prompt
         switch event {
         case .pinResult(let ok):
-            if case .confirm = prompt.stage {
-                // A new PIN was stored.
-                settings.pinIsSet = ok
-                if !ok { prompt.message = "Could not save the PIN."; prompt.stage = .choose; state = .pin(prompt); return [] }
-                return unlocked(prompt.purpose)
-            }
+            prompt.checking = false
             pinPolicy.record(success: ok, now: now)
             if ok { return unlocked(prompt.purpose) }
             prompt.digits = ""
@@ -219,13 +250,14 @@ struct DeskMachine: Equatable {
             state = .pin(prompt)
             return []
         case .key(let key):
+            if prompt.checking { return [] }  // typed ahead while a check runs: dropped
             switch key {
             case .escape:
                 state = .live
             case .backspace:
                 if !prompt.digits.isEmpty { prompt.digits.removeLast() }
                 state = .pin(prompt)
-            case .character(let c) where c.isNumber && prompt.digits.count < 12:
+            case .character(let c) where c.isASCII && c.isNumber && prompt.digits.count < 32:
                 prompt.digits.append(c)
                 prompt.message = nil
                 state = .pin(prompt)
@@ -236,30 +268,12 @@ struct DeskMachine: Equatable {
                     state = .pin(prompt)
                     return []
                 }
-                switch prompt.stage {
-                case .enter:
-                    let digits = prompt.digits
-                    prompt.digits = ""
-                    state = .pin(prompt)
-                    return [.verifyPIN(digits)]
-                case .choose:
-                    guard prompt.digits.count >= 4 else {
-                        prompt.message = "Choose at least 4 digits."
-                        state = .pin(prompt)
-                        return []
-                    }
-                    prompt.stage = .confirm(prompt.digits)
-                    prompt.digits = ""
-                    prompt.message = nil
-                    state = .pin(prompt)
-                case .confirm(let first):
-                    if prompt.digits == first {
-                        state = .pin(prompt)
-                        return [.setPIN(first)]
-                    }
-                    prompt = PINPrompt(purpose: prompt.purpose, stage: .choose, message: "The two PINs differ: choose again.")
-                    state = .pin(prompt)
-                }
+                let digits = prompt.digits
+                prompt.digits = ""
+                prompt.checking = true
+                prompt.message = nil
+                state = .pin(prompt)
+                return [.verifyPIN(digits)]
             default: break
             }
             return []

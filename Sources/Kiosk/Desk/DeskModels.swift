@@ -16,6 +16,8 @@ struct Greeting: Equatable {
     var countsAsNewVisit: Bool
     /// True for the greeting right after enrollment (the visit is already recorded).
     var justEnrolled = false
+    /// The visit this greeting writes (nil right after enrollment: that one is written with the person).
+    var visit: VisitCommit?
 }
 
 /// What recognition found for a capture, as the state machine needs it.

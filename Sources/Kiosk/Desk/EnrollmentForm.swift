@@ -1,5 +1,12 @@
+import Foundation
+import Store
+
 /// The new-visitor form: name (required), preference rows (key and value, added and
 /// removed), consent (required). Pure: keys in, form state out.
+///
+/// Anyone in the lobby can type here, or paste through a key injector: each field stops
+/// at the store's limit (`VisitorText`), and control and invisible formatting characters
+/// are ignored as they arrive, so what the form shows is what will be stored.
 struct EnrollmentForm: Equatable {
     struct Preference: Equatable {
         var key = ""
@@ -37,6 +44,10 @@ struct EnrollmentForm: Equatable {
         case .enter:
             switch focus {
             case .addPreference:
+                guard preferences.count < VisitorText.preferenceLimit else {
+                    problem = "At most \(VisitorText.preferenceLimit) preferences."
+                    return nil
+                }
                 preferences.append(Preference())
                 focus = .preferenceKey(preferences.count - 1)
             case .consent: consent.toggle()
@@ -46,8 +57,15 @@ struct EnrollmentForm: Equatable {
         case .character(" ") where focus == .consent: consent.toggle()
         case .delete where isPreferenceField:
             removeFocusedPreference()
-        case .backspace: editFocused { if !$0.isEmpty { $0.removeLast() } }
-        case .character(let c): editFocused { if $0.count < 80 { $0.append(c) } }
+        case .backspace: editFocused { text, _ in if !text.isEmpty { text.removeLast() } }
+        case .character(let c) where VisitorText.isAllowed(c):
+            editFocused { text, limit in
+                // A combining mark joins the previous character without adding to the
+                // count, so the scalars are bounded too (a paste of 10,000 accents).
+                var edited = text
+                edited.append(c)
+                if edited.count <= limit && edited.unicodeScalars.count <= limit * VisitorText.scalarsPerCharacter { text = edited }
+            }
         default: break
         }
         return nil
@@ -78,20 +96,30 @@ struct EnrollmentForm: Equatable {
         focus = .addPreference
     }
 
-    private mutating func editFocused(_ edit: (inout String) -> Void) {
+    /// Applies `edit` to the focused text field, with that field's length limit.
+    private mutating func editFocused(_ edit: (inout String, Int) -> Void) {
         problem = nil
         switch focus {
-        case .name: edit(&name)
-        case .preferenceKey(let i) where i < preferences.count: edit(&preferences[i].key)
-        case .preferenceValue(let i) where i < preferences.count: edit(&preferences[i].value)
+        case .name: edit(&name, VisitorText.nameLimit)
+        case .preferenceKey(let i) where i < preferences.count: edit(&preferences[i].key, VisitorText.keyLimit)
+        case .preferenceValue(let i) where i < preferences.count: edit(&preferences[i].value, VisitorText.valueLimit)
         default: break
         }
     }
 
-    /// Save needs a name and consent; empty preference rows are dropped, duplicate keys refused.
+    /// Save needs a name and consent; empty preference rows are dropped, duplicate keys
+    /// refused, and the store's own checks run here first so the receptionist reads
+    /// the problem under the form.
     private mutating func trySave() -> Outcome? {
-        if name.trimmingWhitespace().isEmpty {
+        if isBlank(name) {
             problem = "Please enter the visitor's name."
+            focus = .name
+            return nil
+        }
+        do {
+            _ = try VisitorText.normalized(name, as: .name)
+        } catch {
+            problem = "\(error)"
             focus = .name
             return nil
         }
@@ -105,10 +133,20 @@ struct EnrollmentForm: Equatable {
             problem = "Each preference needs a different name."
             return nil
         }
+        do {
+            _ = try Enrollment.validated(preferences: filledPreferences)
+        } catch {
+            problem = "\(error)"
+            return nil
+        }
         return .save
     }
 
+    private func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+    }
+
     var filledPreferences: [(key: String, value: String)] {
-        preferences.filter { !$0.key.trimmingWhitespace().isEmpty }.map { ($0.key.trimmingWhitespace(), $0.value) }
+        preferences.filter { !isBlank($0.key) }.map { ($0.key.trimmingCharacters(in: .whitespaces), $0.value) }
     }
 }

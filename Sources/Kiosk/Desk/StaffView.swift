@@ -1,23 +1,10 @@
 import Foundation
 import Store
 
-/// Read access the staff view needs; the app passes the database, tests a fake.
-protocol StaffData {
-    func staffVisits(_ filter: ListFilter) throws -> [VisitEntry]
-    func staffPeople(_ filter: ListFilter) throws -> [PersonSummary]
-    func staffPreferences(personId: Int64) throws -> [(key: String, value: String)]
-}
-
-extension AppDatabase: StaffData {
-    func staffVisits(_ filter: ListFilter) throws -> [VisitEntry] { try visits(filter, limit: 5000) }
-    func staffPeople(_ filter: ListFilter) throws -> [PersonSummary] { try people(filter) }
-    func staffPreferences(personId: Int64) throws -> [(key: String, value: String)] { try preferences(personId: personId) }
-}
-
 /// The PIN-protected staff screens: visit log, people, person detail, export, settings.
 /// Pure state plus keys; changes to data are returned as effects for the app to apply.
 struct StaffView: Equatable {
-    enum Tab: Equatable { case visits, people, settings }
+    enum Tab: Equatable, Sendable { case visits, people, settings }
 
     enum Mode: Equatable {
         case browsing
@@ -38,7 +25,7 @@ struct StaffView: Equatable {
     }
 
     /// ListFilter as an Equatable value.
-    struct ListFilterValue: Equatable {
+    struct ListFilterValue: Equatable, Sendable {
         var day: Date?
         var name: String
         var filter: ListFilter {

@@ -1,13 +1,32 @@
+import Foundation
+
 /// RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled.
+/// Cells are visitor-typed text opened by staff in a spreadsheet, so a cell that a
+/// spreadsheet would run as a formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`) is
+/// neutralised as OWASP advises: a single quote in front makes it plain text.
 enum CSV {
     static func line(_ fields: [String]) -> String {
-        fields.map { field in
-            guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-            return "\"" + field.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
-        }.joined(separator: ",")
+        fields.map { quoted(neutralised($0)) }.joined(separator: ",")
     }
 
     static func document(headers: [String], rows: [[String]]) -> String {
         ([line(headers)] + rows.map(line)).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Characters that make a spreadsheet read a cell as a formula (or, for tab and
+    /// carriage return, hide one behind them).
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// `field` with a leading `'` when it starts with a formula character. Numbers such
+    /// as "-0.5" stay numbers only if a caller has no negative values; ours has none
+    /// (distances, counts and ids are never negative).
+    static func neutralised(_ field: String) -> String {
+        guard let first = field.unicodeScalars.first, formulaStarts.contains(first) else { return field }
+        return "'" + field
+    }
+
+    static func quoted(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -1,3 +1,4 @@
+import DeskCore
 import Foundation
 
 /// Dates as people read and type them: local time for display, ISO 8601 for files.

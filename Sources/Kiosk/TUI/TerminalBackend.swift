@@ -1,5 +1,8 @@
 import Foundation
 import CNcursesShim
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The terminal at the edge: curses in the kiosk, a recorder in tests.
 protocol TerminalBackend: AnyObject {
@@ -91,6 +94,15 @@ final class CursesTerminal: TerminalBackend {
     func flush() { kiosk_curses_refresh() }
 
     func invalidate() { kiosk_curses_clear() }
+
+    /// True when the terminal is really gone (its pty hung up or was closed): poll(2)
+    /// reports a hang-up or error on standard input. Only this ends the desk without a
+    /// key; keys it cannot decode, however many, never do.
+    var isLost: Bool {
+        var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0 else { return errno != EINTR }
+        return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
 
     func readKey(timeoutMilliseconds: Int) -> Key? {
         var value: UInt32 = 0

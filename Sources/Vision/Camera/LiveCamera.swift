@@ -36,6 +36,9 @@ public final class LiveCamera: @unchecked Sendable {
     private var currentStatus = Status()
     private var stopRequested = false
     private var thread: Thread?
+    /// Everyone iterating `frames()`: each gets the newest frame (older ones are dropped
+    /// for a slow reader, never queued).
+    private var subscribers: [UUID: AsyncStream<Frame>.Continuation] = [:]
 
     public init(spec: SourceSpec, retryInterval: Double = 1,
                 makeSource: (@Sendable () throws -> FrameSource)? = nil) {
@@ -62,15 +65,55 @@ public final class LiveCamera: @unchecked Sendable {
     public func stop() {
         lock.withLock { stopRequested = true }
         frameArrived.broadcast()
+        finishSubscribers()
         guard let thread else { return }
         let deadline = Date().addingTimeInterval(3)
         while !thread.isFinished && Date() < deadline { usleep(5_000) }
         self.thread = nil
     }
 
-    /// Waits for a frame newer than `sequence` (any frame when nil) that is not dark.
-    /// Returns nil after `timeout` seconds, or when the source failed for good.
-    public func nextUsableFrame(after sequence: Int? = nil, timeout: Double) -> Frame? {
+    /// Frames as they arrive, newest first when the reader is slow; the stream ends when
+    /// the source fails for good or the camera stops.
+    public func frames() -> AsyncStream<Frame> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Frame.self, bufferingPolicy: .bufferingNewest(1))
+        let id = UUID()
+        let ended = lock.withLock { () -> Bool in
+            if stopRequested { return true }
+            if case .failed = currentStatus.state { return true }
+            subscribers[id] = continuation
+            return false
+        }
+        if ended { continuation.finish() }
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            _ = self.lock.withLock { self.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Waits, without blocking a thread, for a frame newer than `sequence` (any frame
+    /// when nil) that is not dark. Nil after `timeout` seconds, or when the source failed for good.
+    public func nextUsableFrame(after sequence: Int? = nil, timeout: Double) async -> Frame? {
+        func usable(_ frame: Frame) -> Bool { !frame.isDark && (sequence.map { frame.sequence > $0 } ?? true) }
+        if let frame = latest, usable(frame) { return frame }
+        let frames = frames()
+        return await withTaskGroup(of: Frame?.self) { group in
+            group.addTask {
+                for await frame in frames where usable(frame) { return frame }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// The blocking form, for command-line tools that have no event loop.
+    public func nextUsableFrameBlocking(after sequence: Int? = nil, timeout: Double) -> Frame? {
         let deadline = Date().addingTimeInterval(timeout)
         frameArrived.lock()
         defer { frameArrived.unlock() }
@@ -80,6 +123,14 @@ public final class LiveCamera: @unchecked Sendable {
             _ = frameArrived.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
         }
         return nil
+    }
+
+    private func finishSubscribers() {
+        let readers = lock.withLock { () -> [AsyncStream<Frame>.Continuation] in
+            defer { subscribers.removeAll() }
+            return Array(subscribers.values)
+        }
+        for reader in readers { reader.finish() }
     }
 
     private var isStopping: Bool { lock.withLock { stopRequested } }
@@ -105,6 +156,7 @@ public final class LiveCamera: @unchecked Sendable {
                     if case .camera = spec { } else if case .firstCamera = spec { } else {
                         update { $0.state = .failed(reason: reason) }
                         frameArrived.broadcast()
+                        finishSubscribers()
                         return
                     }
                     update { $0.state = .reconnecting(reason: reason) }
@@ -128,14 +180,16 @@ public final class LiveCamera: @unchecked Sendable {
                 }
                 let conversion = conversions.isEmpty ? nil : conversions.sorted()[conversions.count / 2]
                 let published = frame
-                lock.withLock {
+                let readers = lock.withLock { () -> [AsyncStream<Frame>.Continuation] in
                     latestFrame = published
                     currentStatus.state = .live
                     currentStatus.framesPerSecond = Double(frameTimes.count)
                     currentStatus.corruptFramesSkipped = skipped
                     currentStatus.conversionMilliseconds = conversion
+                    return Array(subscribers.values)
                 }
                 frameArrived.broadcast()
+                for reader in readers { reader.yield(published) }
             } catch {
                 source?.close()
                 source = nil

@@ -8,6 +8,10 @@ struct FrontDeskView {
     var faceBox: FaceBox?
     var camera: LiveCamera.Status
     var enrolledCount: Int
+    /// Whether a staff PIN is set: without one, anyone at the keyboard can quit.
+    var pinIsSet = true
+    /// Visits shown but waiting for the database to accept them.
+    var pendingVisits = 0
     var consentText: String
     var colorMode: ColorMode
     var now = Date()
@@ -102,6 +106,8 @@ enum FrontDeskScreen {
             + "\(Int(view.camera.framesPerSecond.rounded())) fps · \(view.enrolledCount) enrolled"
         if view.camera.corruptFramesSkipped > 0 { text += " · \(view.camera.corruptFramesSkipped) damaged frames skipped" }
         if view.frame?.isDark == true { text += " · picture too dark" }
+        if view.pendingVisits > 0 { text += " · \(view.pendingVisits) visit\(view.pendingVisits == 1 ? "" : "s") waiting for the database" }
+        if !view.pinIsSet { text += " · no staff PIN: anyone can quit" }
         buffer.fill(x: 0, y: y, width: buffer.width, height: 1, style: CellStyle(foreground: .white, background: .panel))
         buffer.text(text, x: 0, y: y, style: CellStyle(foreground: .white, background: .panel))
     }
@@ -146,15 +152,9 @@ enum FrontDeskScreen {
             drawForm(form, state: view.machine.state, consent: view.consentText, into: &buffer, x: x + 2, y: &y, width: inner,
                      height: height, panel: panel, heading: heading)
         case .pin(let prompt):
-            let title: String
-            switch prompt.stage {
-            case .enter: title = prompt.purpose == .quit ? "Staff PIN to quit" : "Staff PIN"
-            case .choose: title = "Choose a staff PIN (4-12 digits)"
-            case .confirm: title = "Type the new PIN again"
-            }
-            line(title, heading)
+            line(prompt.purpose == .quit ? "Staff PIN to quit" : "Staff PIN", heading)
             y += 1
-            line(String(repeating: "●", count: prompt.digits.count) + "▁")
+            line(prompt.checking ? "checking…" : String(repeating: "●", count: prompt.digits.count) + "▁")
             if let message = prompt.message { y += 1; line(message, CellStyle(foreground: .warning, background: .panel, bold: true)) }
         case .live, .staff:
             break

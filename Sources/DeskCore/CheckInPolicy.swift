@@ -3,7 +3,7 @@ import Vision
 
 /// The front-desk verdict for one captured face, before anything is written.
 /// Pure: the CLI's `checkin` and the TUI both use it, and tests drive every path.
-enum CheckInVerdict: Equatable {
+public enum CheckInVerdict: Equatable, Sendable {
     /// A clear match: greet this person.
     case returning(Identification)
     /// Nobody enrolled is close enough: offer enrollment.
@@ -15,7 +15,7 @@ enum CheckInVerdict: Equatable {
     /// A face, but not good enough to decide on.
     case poorQuality(FaceQuality.Problem)
 
-    var status: String {
+    public var status: String {
         switch self {
         case .returning: return "returning"
         case .unknown: return "unknown"
@@ -27,14 +27,19 @@ enum CheckInVerdict: Equatable {
 }
 
 /// Thresholds from the configuration (`recognition.threshold`, `recognition.margin`).
-struct CheckInPolicy: Equatable {
-    var threshold: Double
-    var margin: Double
+public struct CheckInPolicy: Equatable, Sendable {
+    public var threshold: Double
+    public var margin: Double
+
+    public init(threshold: Double, margin: Double) {
+        self.threshold = threshold
+        self.margin = margin
+    }
 
     /// - Parameters:
     ///   - quality: of the largest face, or nil when there is no face.
     ///   - identification: the gallery's answer for that face (nil: nobody enrolled).
-    func decide(quality: FaceQuality?, identification: Identification?) -> CheckInVerdict {
+    public func decide(quality: FaceQuality?, identification: Identification?) -> CheckInVerdict {
         guard let quality else { return .noFace }
         if let problem = quality.problem { return .poorQuality(problem) }
         guard let identification, identification.distance <= threshold else {

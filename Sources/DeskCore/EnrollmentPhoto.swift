@@ -2,13 +2,13 @@ import Store
 import Vision
 
 /// Why a photo cannot be used to enroll someone.
-enum PhotoRejection: Error, CustomStringConvertible {
+public enum PhotoRejection: Error, CustomStringConvertible {
     case unreadable(VisionError)
     case noFace
     case severalFaces(Int)
     case poorQuality(FaceQuality.Problem)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .unreadable(let error): return "\(error)"
         case .noFace: return "no face found"
@@ -18,7 +18,7 @@ enum PhotoRejection: Error, CustomStringConvertible {
     }
 
     /// Short reason for summaries ("no face", "several faces", ...).
-    var summary: String {
+    public var summary: String {
         switch self {
         case .unreadable: return "unreadable"
         case .noFace: return "no face"
@@ -29,18 +29,18 @@ enum PhotoRejection: Error, CustomStringConvertible {
 }
 
 /// A face accepted for enrollment, with the image it came from (for the thumbnail).
-struct EnrollmentFace: Sendable {
-    let face: Face
-    let image: Image
-    let quality: FaceQuality
+public struct EnrollmentFace: Sendable {
+    public let face: Face
+    public let image: Image
+    public let quality: FaceQuality
 
-    var template: Enrollment.Template { Enrollment.Template(embedding: face.embedding, quality: quality.score) }
+    public var template: Enrollment.Template { Enrollment.Template(embedding: face.embedding, quality: quality.score) }
 }
 
 extension FrontDesk {
     /// Loads a photo and picks the face to enroll: exactly one face, or the largest when
     /// `largest` is set; the face must pass the quality checks.
-    func enrollmentFace(photo path: String, largest: Bool) async -> Result<EnrollmentFace, PhotoRejection> {
+    public func enrollmentFace(photo path: String, largest: Bool) async -> Result<EnrollmentFace, PhotoRejection> {
         let image: Image
         do { image = try ImageFile.load(path) } catch { return .failure(.unreadable(error)) }
         let faces: [Face]

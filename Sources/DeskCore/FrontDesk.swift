@@ -1,0 +1,275 @@
+import Foundation
+import Store
+import Vision
+
+/// Why the desk would not enroll a face.
+public enum EnrollmentRefusal: Error, Equatable, CustomStringConvertible {
+    case alreadyEnrolled(name: String, personId: Int64, distance: Double)
+
+    public var description: String {
+        switch self {
+        case let .alreadyEnrolled(name, personId, distance):
+            return "this face already matches \(name) (id \(personId), distance \(String(format: "%.3f", distance))); nothing was stored"
+        }
+    }
+}
+
+/// What a running desk shows about itself, current as of the last `refresh()`.
+public struct DeskStatus: Sendable, Equatable {
+    public var people: Int
+    public var templates: Int
+    public var pinIsSet: Bool
+    /// Visits shown but not yet written (waiting in the pending queue).
+    public var pendingVisits: Int
+    /// Why the database could not be read at the last refresh, if it could not.
+    public var problem: String?
+}
+
+/// The front desk's work on the face engine, the gallery and the visitor store, shared
+/// by the CLI and the TUI: the same picture gets the same answer from both.
+///
+/// Every decision starts from a gallery brought up to date with what any process wrote
+/// (`refresh`), decides without writing (`decide`), then writes the decision in one
+/// transaction (`commit`). An actor on its own thread: the gallery changes, and the
+/// store's calls block.
+public actor FrontDesk {
+    public nonisolated let engine: FaceEngine
+    public nonisolated let store: any VisitorStore
+    public nonisolated let config: KioskConfig
+    public nonisolated let pending: PendingVisits?
+    private var gallery: Gallery
+    /// The newest store change applied to `gallery` and `status`.
+    private var appliedChange: Int64
+    public private(set) var status: DeskStatus
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        DedicatedThreadExecutor.store.asUnownedSerialExecutor()
+    }
+
+    /// A match closer than this, on a good picture, may become an extra template of the
+    /// person (so recognition follows a face that changes); closer than `alreadyKnownBelow`
+    /// it adds nothing new. Far from the threshold on purpose: only clear matches teach.
+    public static let learnBelow = 0.4
+    public static let alreadyKnownBelow = 0.15
+
+    public init(engine: FaceEngine, store: any VisitorStore, config: KioskConfig, pending: PendingVisits?) throws {
+        self.engine = engine
+        self.store = store
+        self.config = config
+        self.pending = pending
+        // The change number first: anything written while the gallery loads is applied
+        // again at the next refresh (applying a change twice is harmless).
+        appliedChange = try store.latestChange()
+        gallery = try store.loadGallery(model: ModelFiles.embeddingModelID)
+        let pinIsSet = try store.staffPINHash() != nil
+        status = DeskStatus(people: gallery.personCount, templates: gallery.templateCount, pinIsSet: pinIsSet,
+                            pendingVisits: pending?.count ?? 0, problem: nil)
+    }
+
+    public var policy: CheckInPolicy { CheckInPolicy(threshold: config.threshold, margin: config.margin) }
+
+    // MARK: live state
+
+    /// Applies every change made since the last refresh, by this or any other process:
+    /// one person's templates are reloaded, not the whole gallery. When nothing changed
+    /// this costs one indexed read.
+    @discardableResult
+    public func refresh() -> DeskStatus {
+        do {
+            let latest = try store.latestChange()
+            if latest != appliedChange { try apply(store.changes(since: appliedChange)) }
+            status.problem = nil
+        } catch {
+            status.problem = "\(error)"
+        }
+        return status
+    }
+
+    private func apply(_ changes: ChangeSet) throws {
+        if !changes.complete {
+            gallery = try store.loadGallery(model: ModelFiles.embeddingModelID)
+            status.pinIsSet = try store.staffPINHash() != nil
+        } else {
+            for personId in changes.people {
+                gallery.remove(personId: personId)
+                if let entry = try store.galleryEntry(personId: personId, model: ModelFiles.embeddingModelID) {
+                    gallery.add(person: Person(id: personId, name: entry.name, createdAt: Date(), consentAt: nil, consentVersion: nil),
+                                embeddings: entry.embeddings)
+                }
+            }
+            if changes.settings { status.pinIsSet = try store.staffPINHash() != nil }
+        }
+        appliedChange = changes.latest
+        status.people = gallery.personCount
+        status.templates = gallery.templateCount
+    }
+
+    // MARK: deciding
+
+    /// The largest face of a picture, with its quality and the number of faces.
+    public func analyze(_ image: Image) async throws -> (face: Face?, quality: FaceQuality?, faceCount: Int) {
+        let faces = try await engine.faces(in: image, plan: config.cameraDetectionPlan)
+        guard let largest = faces.first else { return (nil, nil, 0) }
+        return (largest, FaceQuality(image: image, box: largest.box), faces.count)
+    }
+
+    /// The gallery's answer for a face, after applying every change made meanwhile.
+    public func identify(_ embedding: Embedding) -> Identification? {
+        refresh()
+        return gallery.identify(embedding)
+    }
+
+    public func name(of personId: Int64) -> String? { gallery.names[personId] }
+
+    /// The front-desk decision for a picture, nothing written: the CLI's check-in and
+    /// the TUI's capture both start here.
+    public func decide(_ image: Image, now: Date = Date()) async throws -> CheckInDecision {
+        let analysis = try await analyze(image)
+        refresh()  // after the face work: erasures made while it ran count too
+        let identification = analysis.face.flatMap { gallery.identify($0.embedding) }
+        let verdict = policy.decide(quality: analysis.quality, identification: identification)
+        var decision = CheckInDecision(verdict: verdict, faceCount: analysis.faceCount, face: analysis.face, quality: analysis.quality)
+        switch verdict {
+        case .returning(let match), .ambiguous(let match):
+            let cooldown = TimeInterval(config.cooldownMinutes * 60)
+            var card = VisitorCard(personId: match.personId, name: match.name,
+                                   preferences: try store.preferences(personId: match.personId),
+                                   preview: try store.visitPreview(personId: match.personId, cooldown: cooldown, now: now),
+                                   thumbnailJPEG: try? store.thumbnail(personId: match.personId))
+            var lesson: VisitCommit.Lesson?
+            if case .ambiguous = verdict {
+                card.runnerUpName = match.runnerUp.flatMap { gallery.names[$0.personId] } ?? "someone else"
+            } else if let face = analysis.face, let quality = analysis.quality, quality.problem == nil,
+                      match.distance < Self.learnBelow, match.distance > Self.alreadyKnownBelow {
+                lesson = VisitCommit.Lesson(embedding: face.embedding, quality: quality.score, maxDistanceToEnrolled: Self.learnBelow)
+            }
+            decision.visitor = card
+            decision.visit = VisitCommit(personId: match.personId, time: now, kioskId: config.kioskId, distance: match.distance,
+                                         quality: analysis.quality?.score, cooldown: cooldown, lesson: lesson)
+        default:
+            break
+        }
+        return decision
+    }
+
+    // MARK: writing
+
+    /// Writes a decided visit in one transaction (cooldown, visit number and learning
+    /// are settled inside it). When the database refuses it, the visit is queued
+    /// durably and written by `deliverPending()` later: a greeting that was shown is a
+    /// visit. A learned template joins the gallery at once.
+    public func commit(_ visit: VisitCommit) -> CommitOutcome {
+        do {
+            let committed = try store.commitVisit(visit)
+            if committed.learned { refresh() }
+            return .written(committed)
+        } catch StoreError.personNotFound {
+            return .personGone
+        } catch {
+            return queue(visit, because: "\(error)")
+        }
+    }
+
+    private func queue(_ visit: VisitCommit, because reason: String) -> CommitOutcome {
+        guard let pending else { return .lost(reason: reason) }
+        do {
+            try pending.append(visit)
+            status.pendingVisits += 1
+            return .queued(reason: reason)
+        } catch {
+            return .lost(reason: "\(reason); \(error)")
+        }
+    }
+
+    /// Undoes a visit the visitor disowned ("Not me"), wherever it is: written or queued.
+    public func retract(_ visitId: UUID) throws {
+        if let pending {
+            let queued = pending.load()
+            if queued.contains(where: { $0.id == visitId }) {
+                try pending.replace(with: queued.filter { $0.id != visitId })
+                status.pendingVisits = queued.count - 1
+            }
+        }
+        if try store.retractVisit(id: visitId) { refresh() }
+    }
+
+    /// Writes queued visits, oldest first, each once; a visit of a person erased
+    /// meanwhile is dropped. Stops at the first the database still refuses. Returns
+    /// how many are still waiting.
+    @discardableResult
+    public func deliverPending() -> Int {
+        guard let pending else { return 0 }
+        var queued = pending.load()
+        guard !queued.isEmpty else {
+            status.pendingVisits = 0
+            return 0
+        }
+        let total = queued.count
+        while let visit = queued.first {
+            do {
+                _ = try store.commitVisit(visit)
+            } catch StoreError.personNotFound {
+                // Erased meanwhile: the visit goes with them.
+            } catch {
+                break
+            }
+            queued.removeFirst()
+        }
+        if queued.count != total { try? pending.replace(with: queued) }
+        status.pendingVisits = queued.count
+        return queued.count
+    }
+
+    /// Decides, and for a returning visitor writes the visit: the CLI's check-in.
+    public func checkIn(_ image: Image, now: Date = Date()) async throws -> (decision: CheckInDecision, outcome: CommitOutcome?) {
+        let decision = try await decide(image, now: now)
+        guard case .returning = decision.verdict, let visit = decision.visit else { return (decision, nil) }
+        return (decision, commit(visit))
+    }
+
+    // MARK: enrolling and erasing
+
+    /// The enrolled person a new face already matches, if any: enrolling it again would
+    /// make two people of one. The CLI's `enroll`, `import` and the TUI all ask this.
+    public func existingMatch(for embeddings: [Embedding]) -> Identification? {
+        refresh()
+        return embeddings.compactMap { gallery.identify($0) }.filter { $0.distance <= config.threshold }.min { $0.distance < $1.distance }
+    }
+
+    /// Stores a person and adds them to the gallery at once. Refuses a face that
+    /// already matches an enrolled person unless `evenIfAlreadyEnrolled` (the CLI's
+    /// `--force`): the same rule for `enroll`, `import` and the TUI.
+    public func enroll(_ enrollment: Enrollment, evenIfAlreadyEnrolled: Bool = false, now: Date = Date()) throws -> Person {
+        if !evenIfAlreadyEnrolled, let match = existingMatch(for: enrollment.templates.map(\.embedding)) {
+            throw EnrollmentRefusal.alreadyEnrolled(name: match.name, personId: match.personId, distance: match.distance)
+        }
+        let person = try store.enroll(enrollment, now: now)
+        refresh()
+        return person
+    }
+
+    public func forget(personId: Int64) throws {
+        try store.forget(personId: personId)
+        refresh()
+    }
+
+    /// Runs `body` with the store on the desk's thread: for the staff view's queries and
+    /// edits, which block and must stay off the screen's thread and the cooperative pool.
+    public func withStore<T: Sendable>(_ body: @Sendable (any VisitorStore) throws -> T) throws -> T {
+        try body(store)
+    }
+
+    /// Whether `pin` is the staff PIN. Deliberately slow (a salted key-derivation hash),
+    /// so it runs here, on the desk's thread, never on the screen's.
+    public func checkStaffPIN(_ pin: String) -> Bool {
+        guard let stored = try? store.staffPINHash() else { return false }
+        return PINHash.verify(pin: pin, against: stored)
+    }
+
+    /// A JPEG of the aligned face chip, for the person's thumbnail (nil when disabled).
+    public func thumbnail(of face: Face, in image: Image) async throws -> [UInt8]? {
+        guard config.thumbnails else { return nil }
+        let chip = try await engine.embedding(in: image, box: face.box, landmarks: face.landmarks, wantChip: true).chip
+        return try chip.map { try JPEGEncoder.encode($0, quality: 85) }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import Kiosk
+
+/// What the CLI prints of stored data: control characters made visible, spreadsheet
+/// formulas neutralised.
+@Suite("Terminal-safe text and CSV cells")
+struct OutputEscapingTests {
+    @Test func escapeSequencesAreMadeVisible() {
+        let attack = "Mallory\u{1B}]0;pwned\u{07}\u{1B}[2J"
+        #expect(attack.terminalSafe == "Mallory\\u{1B}]0;pwned\\u{7}\\u{1B}[2J")
+        #expect("\u{9B}31m".terminalSafe == "\\u{9B}31m")
+        #expect("evil\u{202E}gpj.exe".terminalSafe == "evil\\u{202E}gpj.exe")
+        #expect("a\u{200B}b\u{FEFF}\u{7F}".terminalSafe == "a\\u{200B}b\\u{FEFF}\\u{7F}")
+        #expect("two\nlines\r".terminalSafe == "two\\u{A}lines\\u{D}")
+        #expect("two\nlines\r".terminalSafeLines == "two\nlines\\u{D}")
+    }
+
+    @Test func ordinaryTextIsUntouched() {
+        for text in ["Zoë Ångström", "李小龍", "emoji 🙂↔️", "Robert'); DROP TABLE person;--", "e\u{0301}", ""] {
+            #expect(text.terminalSafe == text)
+        }
+    }
+
+    @Test func tableCellsAreEscapedAndStillAligned() {
+        var table = TextTable(headers: ["NAME", "VISITS"])
+        table.add(["\u{1B}[2JMallory", "3"])
+        table.add(["李小龍", "1"])
+        let text = table.render()
+        #expect(!text.unicodeScalars.contains("\u{1B}"))
+        let lines = text.split(separator: "\n").map(String.init)
+        let columns = lines.map { line in DisplayWidth.of(line[..<line.range(of: "  ", options: .backwards)!.upperBound]) }
+        #expect(Set(columns).count == 1, "\(lines)")
+    }
+
+    @Test func formulaCellsGetAQuoteInFront() {
+        #expect(CSV.line(["=HYPERLINK(\"http://x\",\"y\")"]) == "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"")
+        #expect(CSV.line(["+1", "-1+1", "@SUM(A1)", "\tx", "\rx"]) == "'+1,'-1+1,'@SUM(A1),'\tx,\"'\rx\"")
+        #expect(CSV.line(["Ana", "0.3120", "a=b", "2026-11-29T10:00:00Z"]) == "Ana,0.3120,a=b,2026-11-29T10:00:00Z")
+        #expect(CSV.line(["a,b", "say \"hi\"", "x\ny"]) == "\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"")
+    }
+}
