@@ -90,10 +90,11 @@ struct HostileNamesCLITests {
         #expect(duplicate.status == 1)
         expectNoTerminalControls(duplicate, "enroll of an enrolled face")
 
-        // JSON stays JSON: the encoder escapes controls itself, and the name reads back unchanged.
+        // JSON stays the same JSON value: controls are \u escapes (JSONEncoder does C0, the
+        // kiosk adds C1 and format characters), and the name reads back unchanged.
         let json = try kiosk(["people", "--format", "json"])
         expectNoTerminalControls(json, "people --format json")
-        #expect(json.stdout.contains("\\u001b"), "\(json.stdout)")
+        #expect(json.stdout.contains("Mallory\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m"), "\(json.stdout)")
         let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
         #expect(rows?.first?["name"] as? String == hostile)
 

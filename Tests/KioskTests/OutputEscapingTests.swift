@@ -16,6 +16,15 @@ struct OutputEscapingTests {
         #expect("two\nlines\r".terminalSafeLines == "two\nlines\\u{D}")
     }
 
+    @Test func jsonKeepsItsValueButLosesRawControls() throws {
+        let hostile = "Mallory\u{1B}[2J\u{9B}31m\u{202E}\u{7F}\u{E0001}Zoë 李"
+        let text = try jsonText(["name": hostile])
+        #expect(text == #"{"name":"Mallory\u001b[2J\u009b31m\u202e\u007f\udb40\udc01Zoë 李"}"#)
+        let decoded = try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+        #expect(decoded["name"] == hostile)
+        #expect(try jsonText(["name": "Zoë 李"]) == #"{"name":"Zoë 李"}"#)
+    }
+
     @Test func ordinaryTextIsUntouched() {
         for text in ["Zoë Ångström", "李小龍", "emoji 🙂↔️", "Robert'); DROP TABLE person;--", "e\u{0301}", ""] {
             #expect(text.terminalSafe == text)

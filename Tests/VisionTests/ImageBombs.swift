@@ -3,15 +3,26 @@ import Foundation
 /// Files that declare far more pixels than they hold: what an attacker leaves in a
 /// photo folder to make a decoder allocate gigabytes.
 enum ImageBombs {
-    /// A valid, tiny PNG whose IHDR says `width` x `height` RGB (its one IDAT holds a
-    /// few bytes: the header alone is the threat).
+    /// A well-formed, tiny PNG whose IHDR says `width` x `height` RGB. Its IDAT holds at
+    /// most the first row (up to 1 KB of black): the header alone is the threat, and at
+    /// 1x1 the same bytes are a complete image.
     static func png(width: UInt32, height: UInt32) -> [UInt8] {
         var bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         let ihdr = bigEndian(width) + bigEndian(height) + [8, 2, 0, 0, 0]  // 8-bit RGB, no interlace
         bytes += chunk("IHDR", ihdr)
-        bytes += chunk("IDAT", [0x78, 0x9C, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01])  // zlib of one zero byte
+        let firstRow = [UInt8](repeating: 0, count: min(1 + 3 * Int(width), 1024))  // filter byte + pixels
+        bytes += chunk("IDAT", storedZlib(height == 0 ? [] : firstRow))
         bytes += chunk("IEND", [])
         return bytes
+    }
+
+    /// A zlib stream holding `data` uncompressed (one stored deflate block).
+    private static func storedZlib(_ data: [UInt8]) -> [UInt8] {
+        let length = UInt16(data.count)
+        var a: UInt32 = 1, b: UInt32 = 0
+        for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+        return [0x78, 0x01, 0x01, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
+            + data + bigEndian(b << 16 | a)
     }
 
     /// `jpeg` with its frame header (SOF0-SOF2) changed to declare `width` x `height`.

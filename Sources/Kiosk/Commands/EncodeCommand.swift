@@ -144,5 +144,6 @@ struct EncodedImage: Encodable {
 func jsonText<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    // JSONEncoder escapes C0 controls only; C1, DEL and format characters are escaped here.
+    return String(decoding: try encoder.encode(value), as: UTF8.self).jsonTerminalSafe
 }

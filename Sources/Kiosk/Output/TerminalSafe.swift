@@ -10,6 +10,25 @@ extension String {
 
     /// Like `terminalSafe`, but line feeds stay: for messages made of several lines.
     var terminalSafeLines: String { TerminalSafe.escape(self, keepingNewlines: true) }
+
+    /// JSON text with the characters JSONEncoder leaves raw (DEL, C1 controls such as
+    /// the one-byte CSI U+009B, bidi and other format characters) written as `\uXXXX`
+    /// escapes: the same JSON value, safe to print on a terminal.
+    var jsonTerminalSafe: String {
+        guard unicodeScalars.contains(where: TerminalSafe.needsEscape) else { return self }
+        var result = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            guard TerminalSafe.needsEscape(scalar) else {
+                result.append(scalar)
+                continue
+            }
+            for unit in String(scalar).utf16 {  // surrogate pairs above U+FFFF, as JSON requires
+                let hex = String(unit, radix: 16, uppercase: false)
+                result.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            }
+        }
+        return String(result)
+    }
 }
 
 enum TerminalSafe {
