@@ -69,6 +69,25 @@ struct ImageBombCLITests {
         #expect(importRun.out.contains("Imported 1 person"), "\(importRun.out)")
     }
 
+    @Test func evalReportsTheBombAndStillScoresTheOtherPhotos() throws {
+        let gallery = root + "/gallery"
+        for (person, photos) in [("Barack Obama", ["obama.jpg", "obama2.jpg"]), ("Joe Biden", ["biden.jpg"])] {
+            try FileManager.default.createDirectory(atPath: gallery + "/" + person, withIntermediateDirectories: true)
+            for photo in photos {
+                try FileManager.default.createSymbolicLink(atPath: gallery + "/" + person + "/" + photo, withDestinationPath: KioskBinary.sample(photo))
+            }
+        }
+        try FileManager.default.createSymbolicLink(atPath: gallery + "/Barack Obama/obama3.png", withDestinationPath: bombPNG)
+        let run = boundedKiosk(["eval", "--gallery", gallery])
+        #expect(run.status == 1, "\(run.err)")
+        #expect(run.err.contains(gallery + "/Barack Obama/obama3.png: " + Self.refusal), "\(run.err)")
+        #expect(run.err.contains("1 photo could not be read"), "\(run.err)")
+        // Obama enrolled from obama.jpg, probed with obama2.jpg (the bomb counts as a photo
+        // without a face), Biden as a stranger: the report is still printed.
+        #expect(run.out.contains("1 people enrolled, 1 probes of enrolled people, 1 of strangers, 1 without a face"), "\(run.out)")
+        #expect(run.out.contains("rank-1 accuracy: 100.00%"), "\(run.out)")
+    }
+
     @Test func devZeroIsRefusedAtOnce() {
         let run = boundedKiosk(["encode", "/dev/zero"])
         #expect(run.status == 1)

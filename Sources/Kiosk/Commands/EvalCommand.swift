@@ -48,34 +48,44 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try global.loadConfig()
         let engine = try await global.loadEngine()
+        var unreadable = 0
         if let pairs, let root {
-            try await verification(pairsPath: pairs, root: root, engine: engine, config: config)
+            unreadable = try await verification(pairsPath: pairs, root: root, engine: engine, config: config)
         } else if let gallery {
-            try await identification(directory: gallery, engine: engine, config: config)
+            unreadable = try await identification(directory: gallery, engine: engine, config: config)
+        }
+        // The report counts them as photos without a face; the exit code says some failed.
+        if unreadable > 0 {
+            printError("kiosk: \(unreadable) photo\(unreadable == 1 ? "" : "s") could not be read (listed above)")
+            throw ExitCode(1)
         }
     }
 
-    /// Embeddings of the largest face of each photo (nil: no face or unreadable).
-    private func embed(_ paths: [String], engine: FaceEngine, upsample: Int) async -> [String: Embedding?] {
+    /// Embeddings of the largest face of each photo (nil: no face or unreadable), and
+    /// how many photos could not be read.
+    private func embed(_ paths: [String], engine: FaceEngine, upsample: Int) async -> (embeddings: [String: Embedding?], unreadable: Int) {
         let plan = cameraPlan ? DetectionPlan.camera(upsample: upsample) : DetectionPlan.exact(upsample: upsample)
         var progress = ProgressBar(total: paths.count, label: "encoding")
         var result: [String: Embedding?] = [:]
+        var unreadable = 0
         for path in paths {
             result[path] = .some(nil)
             do {
                 let image = try ImageFile.load(path)
                 result[path] = .some(try await engine.faces(in: image, plan: plan).first?.embedding)
             } catch {
+                unreadable += 1
                 printErrorRaw("\r")  // past the progress bar
                 printError("kiosk: \(error)")  // counted as "no face", like a photo without one
             }
             progress.advance()
         }
         progress.finish()
-        return result
+        return (result, unreadable)
     }
 
-    private func verification(pairsPath: String, root: String, engine: FaceEngine, config: KioskConfig) async throws {
+    /// Returns the number of photos that could not be read.
+    private func verification(pairsPath: String, root: String, engine: FaceEngine, config: KioskConfig) async throws -> Int {
         let text: String
         do { text = try String(contentsOfFile: pairsPath, encoding: .utf8) } catch {
             printError("kiosk: cannot read the pairs file \(pairsPath)")
@@ -87,7 +97,7 @@ struct EvalCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let paths = Array(Set(file.pairs.flatMap { [$0.first, $0.second] })).sorted()
-        let embeddings = await embed(paths, engine: engine, upsample: config.upsample)
+        let (embeddings, unreadable) = await embed(paths, engine: engine, upsample: config.upsample)
         let noFace = paths.filter { embeddings[$0] == .some(nil) }
         let scored = file.pairs.map { pair -> VerificationMetrics.Scored in
             if let a = embeddings[pair.first] ?? nil, let b = embeddings[pair.second] ?? nil {
@@ -106,7 +116,7 @@ struct EvalCommand: AsyncParsableCommand {
                                    threshold_mean: crossValidation.thresholdMean, folds: crossValidation.folds),
             tar_at_far: ["1e-2": far2.tar, "1e-3": far3.tar],
             far_resolvable: ["1e-2": far2.allowedFalseAccepts > 0, "1e-3": far3.allowedFalseAccepts > 0])
-        if json { print(try jsonText(report)); return }
+        if json { print(try jsonText(report)); return unreadable }
         print("""
             \(report.pairs) pairs (\(scored.filter(\.samePerson).count) same person), \(noFace.count) images without a detected face \
             (\(report.pairs_with_no_face) pairs counted as "different")
@@ -117,9 +127,11 @@ struct EvalCommand: AsyncParsableCommand {
             TAR at FAR 1e-3: \(percent(far3.tar))\(far3.allowedFalseAccepts == 0 ? " (too few different-person pairs to resolve this FAR: 0 false accepts allowed)" : "")
             """)
         if !noFace.isEmpty { print(("no face: " + noFace.joined(separator: ", ")).terminalSafe) }
+        return unreadable
     }
 
-    private func identification(directory: String, engine: FaceEngine, config: KioskConfig) async throws {
+    /// Returns the number of photos that could not be read.
+    private func identification(directory: String, engine: FaceEngine, config: KioskConfig) async throws -> Int {
         let fileManager = FileManager.default
         guard let names = try? fileManager.contentsOfDirectory(atPath: directory) else {
             printError("kiosk: cannot read the directory \(directory)")
@@ -130,7 +142,7 @@ struct EvalCommand: AsyncParsableCommand {
             let photos = ImageFile.photos(in: directory + "/" + name)
             if !photos.isEmpty { people.append((name, photos)) }
         }
-        let embeddings = await embed(people.flatMap(\.1), engine: engine, upsample: config.upsample)
+        let (embeddings, unreadable) = await embed(people.flatMap(\.1), engine: engine, upsample: config.upsample)
         var gallery = Gallery()
         var probes: [(truth: Int64?, embedding: Embedding?)] = []
         for (index, (name, photos)) in people.enumerated() {
@@ -165,7 +177,7 @@ struct EvalCommand: AsyncParsableCommand {
             }
         }
         report.rank1_accuracy = report.genuine_probes == 0 ? 0 : Double(report.rank1_correct) / Double(report.genuine_probes)
-        if json { print(try jsonText(report)); return }
+        if json { print(try jsonText(report)); return unreadable }
         print("""
             \(report.enrolled) people enrolled, \(report.genuine_probes) probes of enrolled people, \(report.stranger_probes) of strangers, \(report.no_face) without a face
             rank-1 accuracy: \(percent(report.rank1_accuracy))
@@ -173,6 +185,7 @@ struct EvalCommand: AsyncParsableCommand {
             \(report.false_accepts) false accepts (wrong person greeted), \(report.asked) asked "Are you ...?", \
             \(report.false_rejects) false rejects, \(report.strangers_rejected) strangers correctly not greeted
             """)
+        return unreadable
     }
 
     /// A sharp, mid-grey texture: makes FaceQuality pass so only recognition is evaluated.
