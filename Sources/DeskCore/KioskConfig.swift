@@ -75,7 +75,11 @@ public struct KioskConfig: Equatable, Sendable {
         public let line: Int?
         public let message: String
 
-        public var description: String { line.map { "line \($0): \(message)" } ?? message }
+        /// Control characters from the file (in a quoted value or key) come out escaped.
+        public var description: String {
+            let text = KioskConfig.escapingControlCharacters(message)
+            return line.map { "line \($0): \(text)" } ?? text
+        }
     }
 
     /// Reads a TOML document (TOML 1.0, via TOMLKit). Every key must be one of the
@@ -143,7 +147,7 @@ public struct KioskConfig: Equatable, Sendable {
             guard let v = value.int, v >= 0 else { throw fail("a whole number of days, 0 or more") }
             retentionDays = v
         case "kiosk.id":
-            guard let v = value.string, !v.trimmingWhitespace().isEmpty else { throw fail("a non-empty string") }
+            guard let v = value.string, Self.isOneLine(v) else { throw fail("a non-empty string on one line") }
             kioskId = v
         case "kiosk.greeting_seconds":
             guard let v = number, v >= 1, v <= 120 else { throw fail("a number of seconds from 1 to 120") }
@@ -152,14 +156,25 @@ public struct KioskConfig: Equatable, Sendable {
             guard let v = value.bool else { throw fail("true or false") }
             thumbnails = v
         case "enrollment.consent_text":
-            guard let v = value.string, !v.trimmingWhitespace().isEmpty else { throw fail("a non-empty string") }
+            guard let v = value.string, !v.trimmingWhitespace().isEmpty, !Self.hasControlCharacters(v, except: ["\n", "\t"])
+            else { throw fail("a non-empty text (line breaks and tabs allowed, other control characters not)") }
             consentText = v
         case "enrollment.consent_version":
-            guard let v = value.string, !v.trimmingWhitespace().isEmpty else { throw fail("a non-empty string") }
+            guard let v = value.string, Self.isOneLine(v) else { throw fail("a non-empty string on one line") }
             consentVersion = v
         default:
             throw ParseError(line: nil, message: "unknown setting \(key) (see Config/kiosk.toml for the keys)")
         }
+    }
+
+    /// Control characters in these strings would reach a terminal unescaped: the TUI draws
+    /// the consent text, the visit log and the CLI show the kiosk id.
+    private static func hasControlCharacters(_ text: String, except allowed: Set<Unicode.Scalar> = []) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control && !allowed.contains($0) }
+    }
+
+    private static func isOneLine(_ text: String) -> Bool {
+        !text.trimmingWhitespace().isEmpty && !hasControlCharacters(text)
     }
 
     /// The value as the error message shows it: short, and without the text of long strings.
@@ -175,6 +190,23 @@ public struct KioskConfig: Equatable, Sendable {
         case .array: return "an array"
         case .date, .time, .dateTime: return "a \(value.type)"
         }
+    }
+
+    /// The text with its control characters written as Swift-style escapes (`\n`, `\u{1B}`),
+    /// so that an error message quoting a value cannot drive the terminal it is shown on.
+    static func escapingControlCharacters(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.properties.generalCategory == .control:
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// The 1-based line of the first byte that is not valid UTF-8, or nil for valid text.

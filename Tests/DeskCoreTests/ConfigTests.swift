@@ -96,10 +96,13 @@ struct ConfigTests {
 
     @Test func basicStringEscapes() throws {
         let config = try KioskConfig.parse(#"""
+            [enrollment]
+            consent_text = "tab\there\nnew line, backslash \\ quote \" e-acute \u00e9 and \U0001F600"
             [kiosk]
-            id = "tab\there\nnew line, backslash \\ quote \" e-acute \u00e9 and \U0001F600"
+            id = "caf\u00e9 \"lobby\""
             """#)
-        #expect(config.kioskId == "tab\there\nnew line, backslash \\ quote \" e-acute \u{e9} and \u{1F600}")
+        #expect(config.consentText == "tab\there\nnew line, backslash \\ quote \" e-acute \u{e9} and \u{1F600}")
+        #expect(config.kioskId == "caf\u{e9} \"lobby\"")
     }
 
     /// `\\n` is a backslash followed by n, not a newline (the old reader turned it into one).
@@ -183,10 +186,16 @@ struct ConfigTests {
         ("[enrollment]\nconsent_version = 2", "enrollment.consent_version"),
         ("[enrollment]\nconsent_version = [\"2\"]", "enrollment.consent_version"),
         ("[enrollment]\nconsent_version = 1979-05-27", "enrollment.consent_version"),
+        ("[enrollment]\nconsent_text = \"Agree?\\u001b[2J\"", "enrollment.consent_text"),
+        ("[enrollment]\nconsent_text = \"Agree?\\u0085\"", "enrollment.consent_text"),
+        ("[enrollment]\nconsent_version = \"1\\n2\"", "enrollment.consent_version"),
+        ("[kiosk]\nid = \"desk\\tone\"", "kiosk.id"),
     ])
     func wrongValuesAreRefusedWithTheKey(text: String, key: String) {
         let message = parseError(text)
         #expect(message?.hasPrefix(key + " must be") == true, "\(message ?? "accepted")")
+        #expect(message?.unicodeScalars.contains { $0.properties.generalCategory == .control } == false,
+                "the message quotes the value with its control characters escaped")
     }
 
     @Test(arguments: [
@@ -208,6 +217,12 @@ struct ConfigTests {
         } catch {
             Issue.record("unexpected error type: \(error)")
         }
+    }
+
+    @Test func controlCharactersInAQuotedValueAreEscaped() {
+        #expect(parseError("[kiosk]\nid = \"a\\u001bb\\nc\"")
+            == #"kiosk.id must be a non-empty string on one line, not the string "a\u{1B}b\nc""#)
+        #expect(parseError("\"bell\\u0007\" = 1") == "unknown setting bell\\u{7} (see Config/kiosk.toml for the keys)")
     }
 
     @Test func errorsFromAFileNameThePath() throws {
