@@ -88,6 +88,14 @@ struct ImageBombCLITests {
         #expect(run.out.contains("rank-1 accuracy: 100.00%"), "\(run.out)")
     }
 
+    @Test func checkinRefusesABombWithAMessage() {
+        for bomb in [bombPNG, bombJPEG] {
+            let run = boundedKiosk(["checkin", bomb, "--db", db])
+            #expect(run.status == 1, "\(run.err)")
+            #expect(run.err.contains("kiosk: \(bomb): \(Self.refusal)"), "\(run.err)")
+        }
+    }
+
     @Test func devZeroIsRefusedAtOnce() {
         let run = boundedKiosk(["encode", "/dev/zero"])
         #expect(run.status == 1)
