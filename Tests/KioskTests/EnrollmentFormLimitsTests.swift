@@ -89,4 +89,26 @@ struct EnrollmentFormLimitsTests {
         form.focus = .save
         #expect(form.handle(.enter) == .save)
     }
+
+    @Test func staffEditsSearchAndExportPathStopAtTheirLimits() {
+        var staff = StaffView()
+        func paste(_ text: String) {
+            for character in text { _ = staff.handle(.character(character), rowCount: 1, selectedPerson: nil, preferences: { [] }) }
+        }
+        let flood = String(repeating: "x", count: 10_000)
+        staff.editedPreferences = [.init()]
+        staff.mode = .editing(personId: 1, row: 0, field: 0)
+        paste("\u{1B}[2J" + flood)
+        #expect(staff.editedPreferences[0].key == "[2J" + String(repeating: "x", count: VisitorText.keyLimit - 3))
+        staff.mode = .editing(personId: 1, row: 0, field: 1)
+        paste(flood)
+        #expect(staff.editedPreferences[0].value.count == VisitorText.valueLimit)
+        staff.mode = .searching
+        paste("\u{202E}" + flood)
+        #expect(staff.search.count == VisitorText.nameLimit)
+        #expect(!staff.search.unicodeScalars.contains("\u{202E}"))
+        staff.mode = .export(path: "")
+        paste(flood)
+        #expect(staff.mode == .export(path: String(repeating: "x", count: StaffView.pathLimit)))
+    }
 }

@@ -54,7 +54,7 @@ struct StaffView: Equatable {
             switch key {
             case .enter, .escape: mode = .browsing
             case .backspace: if !search.isEmpty { search.removeLast() }
-            case .character(let c): search.append(c)
+            case .character(let c) where VisitorText.isAllowed(c) && search.count < VisitorText.nameLimit: search.append(c)
             default: break
             }
             selection = 0
@@ -63,7 +63,8 @@ struct StaffView: Equatable {
             switch key {
             case .escape: mode = .browsing
             case .backspace: if !path.isEmpty { path.removeLast() }; mode = .export(path: path)
-            case .character(let c): path.append(c); mode = .export(path: path)
+            case .character(let c) where VisitorText.isAllowed(c) && path.utf8.count < Self.pathLimit:
+                path.append(c); mode = .export(path: path)
             case .enter:
                 mode = .browsing
                 guard !path.isEmpty else { return [] }
@@ -92,8 +93,10 @@ struct StaffView: Equatable {
                 if row < editedPreferences.count { editedPreferences.remove(at: row) }
                 mode = editedPreferences.isEmpty ? .detail(personId: id) : .editing(personId: id, row: max(0, row - 1), field: 0)
                 if editedPreferences.isEmpty { return [.savePreferences(personId: id, [])] }
-            case .character(let c):
-                edit(row, field) { $0.append(c) }
+            case .character(let c) where VisitorText.isAllowed(c):
+                // Same limits as the store and the enrollment form: a paste stops at the limit.
+                let limit = field == 0 ? VisitorText.keyLimit : VisitorText.valueLimit
+                edit(row, field) { if $0.count < limit { $0.append(c) } }
             default: break
             }
             return []
@@ -141,6 +144,9 @@ struct StaffView: Equatable {
             return []
         }
     }
+
+    /// Longest export path typed (bytes, as the kernel counts them: PATH_MAX).
+    static let pathLimit = 4096
 
     private mutating func edit(_ row: Int, _ field: Int, _ change: (inout String) -> Void) {
         guard row < editedPreferences.count else { return }
