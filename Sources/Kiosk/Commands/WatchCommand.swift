@@ -84,6 +84,6 @@ struct WatchCommand: AsyncParsableCommand {
 
 /// A line on standard output, unbuffered.
 func writeLine(_ text: String) {
-    let line = text + "\n"
+    let line = text.terminalSafe + "\n"  // camera names and failure reasons come from the device
     _ = line.withCString { write(1, $0, strlen($0)) }
 }
