@@ -25,6 +25,16 @@ struct OutputEscapingTests {
         #expect(try jsonText(["name": "Zoë 李"]) == #"{"name":"Zoë 李"}"#)
     }
 
+    @Test func theScreenNeverHoldsAControlCharacter() {
+        // A name from an older database, drawn by the TUI: controls and format characters
+        // take no cell (width 0), so they never reach curses.
+        var buffer = CellBuffer(width: 30, height: 1)
+        let used = buffer.text("A\u{1B}]0;x\u{07}\u{1B}[2J\u{9B}\u{202E}B", x: 0, y: 0)
+        #expect(buffer.textLines == ["A]0;x[2JB"])
+        #expect(used == 9)
+        #expect(!buffer.cells.contains { TerminalSafe.needsEscape($0.scalar) })
+    }
+
     @Test func ordinaryTextIsUntouched() {
         for text in ["Zoë Ångström", "李小龍", "emoji 🙂↔️", "Robert'); DROP TABLE person;--", "e\u{0301}", ""] {
             #expect(text.terminalSafe == text)

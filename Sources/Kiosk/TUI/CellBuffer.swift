@@ -34,8 +34,9 @@ struct CellBuffer: Equatable {
         var column = x
         for scalar in text.unicodeScalars {
             let cellWidth = DisplayWidth.of(scalar)
-            if cellWidth == 0 { continue }  // combining marks: dropped rather than misaligned
-            if scalar == "\n" || scalar == "\t" { continue }
+            // Combining marks are dropped rather than misaligned; controls and format
+            // characters (escape sequences, bidi overrides in old data) never reach curses.
+            if cellWidth == 0 { continue }
             if column + cellWidth > limit { break }
             if column >= 0 {
                 self[column, y] = Cell(scalar: scalar, style: style)
