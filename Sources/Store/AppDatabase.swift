@@ -48,7 +48,8 @@ public final class AppDatabase: Sendable {
     /// `createDirectory`, missing parent directories are created 0700 (for the default
     /// location); otherwise the directory must exist, so a typo in `--db` is reported
     /// instead of silently creating a new empty database somewhere else.
-    public static func open(path: String, createDirectory: Bool) throws(StoreError) -> AppDatabase {
+    /// `busyTimeout`: how long a write waits for another process's lock before failing.
+    public static func open(path: String, createDirectory: Bool, busyTimeout: TimeInterval = 10) throws(StoreError) -> AppDatabase {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
@@ -84,7 +85,7 @@ public final class AppDatabase: Sendable {
             var inspection = Configuration()
             inspection.readonly = true
             try DatabaseQueue(path: path, configuration: inspection).read { db in try checkOwnership(db, path: path) }
-            pool = try DatabasePool(path: path, configuration: configuration())
+            pool = try DatabasePool(path: path, configuration: configuration(busyTimeout: busyTimeout))
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
@@ -95,11 +96,11 @@ public final class AppDatabase: Sendable {
         return try AppDatabase(pool, path: path)
     }
 
-    private static func configuration() -> Configuration {
+    private static func configuration(busyTimeout: TimeInterval = 10) -> Configuration {
         var configuration = Configuration()
         // A TUI and CLI commands may write at the same time: wait for the lock
         // instead of failing with "database is locked".
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             // Erased rows are overwritten with zeros, so deleted embeddings are gone from the file.

@@ -248,6 +248,19 @@ struct DeskMachineTests {
         #expect(m.handle(.pinResult(ok: true)) == [.openStaff])
     }
 
+    @Test func f10DuringAGreetingQuitsAndTheVisitIsAlreadyWritten() {
+        var m = machine()
+        _ = m.handle(.key(.character(" ")))
+        #expect(m.handle(.recognised(.returning(greeting()))) == [.commitVisit(Self.visit)])
+        #expect(m.handle(.key(.function(10))) == [.quit])
+        var locked = machine(pinIsSet: true)
+        _ = locked.handle(.key(.character(" ")))
+        _ = locked.handle(.recognised(.returning(greeting())))
+        #expect(locked.handle(.key(.function(10))) == [])
+        guard case .pin(let prompt) = locked.state else { Issue.record("expected a PIN prompt"); return }
+        #expect(prompt.purpose == .quit)
+    }
+
     @Test func quitNeedsThePINWhenSet() {
         var open = machine(pinIsSet: false)
         #expect(open.handle(.key(.function(10))) == [.quit])

@@ -24,7 +24,8 @@ enum KioskBinary {
         return repositoryRoot + "/.build/debug/kiosk"
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    /// Runs `kiosk arguments`; `input` is its standard input (empty when nil).
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -38,7 +39,16 @@ enum KioskBinary {
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        var inputPath: String?
+        if let input {
+            let path = NSTemporaryDirectory() + "kiosk-stdin-\(UUID().uuidString)"
+            FileManager.default.createFile(atPath: path, contents: Data(input.utf8))
+            inputPath = path
+            process.standardInput = FileHandle(forReadingAtPath: path)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        defer { if let inputPath { try? FileManager.default.removeItem(atPath: inputPath) } }
         try process.run()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

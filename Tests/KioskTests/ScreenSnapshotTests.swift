@@ -32,7 +32,7 @@ struct ScreenSnapshotTests {
     @Test func liveScreenAt80x24() {
         let text = render(view(.live)).textLines
         #expect(text[0].hasPrefix(" kiosk · front desk"))
-        #expect(text[22] == " HD Webcam (/dev/video0) · live · 30 fps · 12 enrolled")
+        #expect(text[22] == " 12 enrolled · live · 30 fps · HD Webcam (/dev/video0)")
         #expect(text[23] == " Space capture · F2 staff · F10 quit")
         // The preview fills the middle with half blocks, and the face box is drawn on it.
         #expect(text[5].contains("▀"))

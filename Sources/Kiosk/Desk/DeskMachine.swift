@@ -153,11 +153,17 @@ struct DeskMachine: Equatable {
                 return []
             }
             return askPIN(for: .openStaff)
-        case .function(10), .interrupt:
-            if settings.pinIsSet { return askPIN(for: .quit) }
-            return [.quit]
+        case .function(10), .interrupt: return requestQuit()
         default: return []
         }
+    }
+
+    /// F10 or Ctrl-C: quit, behind the PIN once one is set. Also during a greeting (whose
+    /// visit is already written) and a question.
+    private mutating func requestQuit() -> [Effect] {
+        if settings.pinIsSet { return askPIN(for: .quit) }
+        state = .live
+        return [.quit]
     }
 
     private mutating func recognising(_ event: Event) -> [Effect] {
@@ -188,6 +194,7 @@ struct DeskMachine: Equatable {
             return greeting.visit.map { [.retractVisit($0.id)] } ?? []
         }
         if key == .resize { return [] }
+        if key == .function(10) || key == .interrupt { return requestQuit() }
         return finishGreeting(greeting)
     }
 
@@ -207,6 +214,8 @@ struct DeskMachine: Equatable {
             state = .enrolling(EnrollmentForm())
         case .escape:
             state = .live
+        case .function(10), .interrupt:
+            return requestQuit()
         default: break
         }
         return []

@@ -102,12 +102,15 @@ enum FrontDeskScreen {
         case .reconnecting: state = "reconnecting"
         case .failed: state = "failed"
         }
-        var text = " \(view.camera.sourceName.isEmpty ? "camera" : view.camera.sourceName) · \(state) · "
-            + "\(Int(view.camera.framesPerSecond.rounded())) fps · \(view.enrolledCount) enrolled"
+        // What staff must act on comes first: a long camera name must not push it off the line.
+        var warnings: [String] = []
+        if !view.pinIsSet { warnings.append("no staff PIN: anyone can quit") }
+        if view.pendingVisits > 0 { warnings.append("\(view.pendingVisits) visit\(view.pendingVisits == 1 ? "" : "s") waiting for the database") }
+        var text = warnings.map { " \($0) ·" }.joined() + " \(view.enrolledCount) enrolled · \(state) · "
+            + "\(Int(view.camera.framesPerSecond.rounded())) fps · \(view.camera.sourceName.isEmpty ? "camera" : view.camera.sourceName)"
         if view.camera.corruptFramesSkipped > 0 { text += " · \(view.camera.corruptFramesSkipped) damaged frames skipped" }
         if view.frame?.isDark == true { text += " · picture too dark" }
-        if view.pendingVisits > 0 { text += " · \(view.pendingVisits) visit\(view.pendingVisits == 1 ? "" : "s") waiting for the database" }
-        if !view.pinIsSet { text += " · no staff PIN: anyone can quit" }
+
         buffer.fill(x: 0, y: y, width: buffer.width, height: 1, style: CellStyle(foreground: .white, background: .panel))
         buffer.text(text, x: 0, y: y, style: CellStyle(foreground: .white, background: .panel))
     }

@@ -1,0 +1,201 @@
+import Foundation
+import GRDB
+import Testing
+@testable import DeskCore
+import Store
+import Vision
+
+/// The front desk's core against a real SQLite file, with a second connection playing
+/// "another process" (another desk, the CLI): live state, writing visits once, and
+/// visits the database refuses for a while.
+@Suite("Front desk core", .serialized)
+struct FrontDeskTests {
+    let directory: String
+    var path: String { directory + "/kiosk.sqlite" }
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "kiosk-core-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    static let engine: FaceEngine? = try? FaceEngine(models: ModelFiles.resolve(explicit: nil))
+
+    /// Deterministic embeddings, far apart from one another.
+    struct Embeddings {
+        var state: UInt64 = 42
+        mutating func next() -> Embedding {
+            Embedding((0..<128).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Int64(bitPattern: state >> 11) % 2000 - 1000) / 10000
+            })
+        }
+        /// `base` moved by about `distance`.
+        mutating func near(_ base: Embedding, distance: Float) -> Embedding {
+            let noise = next().values
+            let norm = noise.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return Embedding(zip(base.values, noise).map { $0 + $1 / norm * distance })
+        }
+    }
+
+    func desk(busyTimeout: TimeInterval = 10) throws -> FrontDesk {
+        let engine = try #require(Self.engine, "the face models are not installed (scripts/setup)")
+        let store = try AppDatabase.open(path: path, createDirectory: false, busyTimeout: busyTimeout)
+        return try FrontDesk(engine: engine, store: store, config: KioskConfig(), pending: PendingVisits.beside(database: path))
+    }
+
+    /// Another process's view of the same file.
+    func otherProcess() throws -> AppDatabase { try AppDatabase.open(path: path, createDirectory: false) }
+
+    func enrollment(_ name: String, _ embedding: Embedding) -> Enrollment {
+        Enrollment(name: name, consentVersion: "1", templates: [.init(embedding: embedding, quality: 0.9)])
+    }
+
+    func visit(_ personId: Int64, at time: Date = Date(), lesson: VisitCommit.Lesson? = nil) -> VisitCommit {
+        VisitCommit(personId: personId, time: time, kioskId: "test", distance: 0.3, quality: 0.9, cooldown: 600, lesson: lesson)
+    }
+
+    @Test func changesByAnotherProcessReachTheDeskBeforeItsNextDecision() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let ada = factory.next(), bob = factory.next()
+        let desk = try desk()
+        let other = try otherProcess()
+        #expect(await desk.identify(ada) == nil)
+
+        let person = try other.enroll(enrollment("Ada", ada))
+        #expect(await desk.identify(ada)?.name == "Ada", "an enrollment by another process was not seen")
+        #expect(await desk.status.people == 1)
+
+        try other.setPreferences(personId: person.id!, [(key: "drink", value: "tea")])
+        _ = try other.enroll(enrollment("Bob", bob))
+        #expect(await desk.identify(bob)?.name == "Bob")
+
+        try other.forget(personId: person.id!)
+        let afterErasure = await desk.identify(ada)
+        #expect(afterErasure?.personId != person.id, "an erased person is still in the gallery")
+        #expect(await desk.status.people == 1)
+
+        #expect(await desk.status.pinIsSet == false)
+        try other.setStaffPINHash(PINHash.make(pin: "246810", iterations: 1000))
+        #expect(await desk.refresh().pinIsSet, "a PIN set by another process was not seen")
+    }
+
+    @Test func aDeskThatFellBehindTheTrimmedLogReloadsEverything() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let desk = try desk()
+        let other = try otherProcess()
+        let ada = factory.next()
+        _ = try other.enroll(enrollment("Ada", ada))
+        // Simulate a log trimmed past the desk's last change.
+        try await other.writer.write { db in try db.execute(sql: "DELETE FROM change") }
+        _ = try other.enroll(enrollment("Bob", factory.next()))
+        #expect(await desk.identify(ada)?.name == "Ada", "a desk behind the trimmed log missed an enrollment")
+        #expect(await desk.status.people == 2)
+    }
+
+    @Test func theChangeLogHoldsIdsNotPersonalData() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let store = try otherProcess()
+        let person = try store.enroll(enrollment("Zed Secret", factory.next()))
+        try store.forget(personId: person.id!)
+        let columns = try store.writer.read { db in try db.columns(in: "change").map(\.name) }
+        #expect(Set(columns) == ["seq", "personId", "kind"])
+        #expect(try store.changes(since: 0).people == [person.id!])
+    }
+
+    @Test func aVisitIsWrittenOnceHoweverOftenItIsDelivered() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let desk = try desk()
+        let person = try await desk.enroll(enrollment("Ada", factory.next()))
+        let checkIn = visit(person.id!)
+        guard case .written(let first) = await desk.commit(checkIn) else { Issue.record("not written"); return }
+        #expect(first.recording.visitNumber == 1)
+        guard case .written(let again) = await desk.commit(checkIn) else { Issue.record("not written"); return }
+        #expect(again.wasAlreadyWritten)
+        #expect(try desk.store.visits(ListFilter(), limit: nil, offset: 0).count == 1)
+        // Another desk moments later: within the cooldown, not a new visit.
+        guard case .written(let second) = await desk.commit(visit(person.id!, at: checkIn.time.addingTimeInterval(60))) else {
+            Issue.record("not written"); return
+        }
+        #expect(!second.recording.counted)
+        #expect(try desk.store.visits(ListFilter(), limit: nil, offset: 0).count == 1)
+    }
+
+    @Test func aLockedDatabaseQueuesTheVisitAndDeliversItOnceWhenFree() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let desk = try desk(busyTimeout: 0.2)
+        let person = try await desk.enroll(enrollment("Ada", factory.next()))
+        let erased = try await desk.enroll(enrollment("Gone", factory.next()))
+
+        // Another process holds the write lock (a long transaction, a backup...).
+        var holdsTheLock = Configuration()
+        holdsTheLock.allowsUnsafeTransactions = true  // the transaction stays open between calls, on purpose
+        let blocker = try DatabaseQueue(path: path, configuration: holdsTheLock)
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+        let outcome = await desk.commit(visit(person.id!))
+        guard case .queued = outcome else { Issue.record("expected the visit to be queued, got \(outcome)"); return }
+        _ = await desk.commit(visit(erased.id!))
+        #expect(await desk.status.pendingVisits == 2)
+        #expect(await desk.deliverPending() == 2, "nothing can be delivered while locked")
+        // The file is private: it holds a face's visit.
+        let mode = try FileManager.default.attributesOfItem(atPath: desk.pending!.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+
+        // Erased meanwhile: its queued visit is dropped, not resurrected.
+        try desk.store.forget(personId: erased.id!)
+        #expect(await desk.deliverPending() == 0)
+        #expect(await desk.deliverPending() == 0)
+        let visits = try desk.store.visits(ListFilter(), limit: nil, offset: 0)
+        #expect(visits.map(\.personId) == [person.id!], "the queued visit was not delivered exactly once")
+        #expect(!FileManager.default.fileExists(atPath: desk.pending!.path))
+    }
+
+    @Test func notMeUndoesTheVisitAndWhatWasLearnedFromIt() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let desk = try desk()
+        let enrolled = factory.next()
+        let person = try await desk.enroll(enrollment("Ada", enrolled))
+        let seen = factory.near(enrolled, distance: 0.3)
+        let checkIn = visit(person.id!, lesson: .init(embedding: seen, quality: 0.9, maxDistanceToEnrolled: FrontDesk.learnBelow))
+        guard case .written(let committed) = await desk.commit(checkIn) else { Issue.record("not written"); return }
+        #expect(committed.learned)
+        #expect(await desk.status.templates == 2)
+        try await desk.retract(checkIn.id)
+        #expect(try desk.store.visits(ListFilter(), limit: nil, offset: 0).isEmpty)
+        #expect(await desk.status.templates == 1, "the template learned from a disowned visit stayed")
+    }
+
+    @Test func aLearnedFaceMustStayCloseToTheEnrolledOnes() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let desk = try desk()
+        let enrolled = factory.next()
+        let person = try await desk.enroll(enrollment("Ada", enrolled))
+        // Close to a learned template perhaps, but far from every enrolled one: not learned.
+        let drifted = factory.near(enrolled, distance: 0.7)
+        let checkIn = visit(person.id!, lesson: .init(embedding: drifted, quality: 0.9, maxDistanceToEnrolled: FrontDesk.learnBelow))
+        guard case .written(let committed) = await desk.commit(checkIn) else { Issue.record("not written"); return }
+        #expect(!committed.learned)
+        #expect(await desk.status.templates == 1)
+    }
+
+    @Test func enrollingAFaceThatAlreadyMatchesSomeoneIsRefused() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let desk = try desk()
+        let ada = factory.next()
+        _ = try await desk.enroll(enrollment("Ada", ada))
+        await #expect(throws: EnrollmentRefusal.self) {
+            _ = try await desk.enroll(enrollment("Not Ada", factory.near(ada, distance: 0.2)))
+        }
+        #expect(await desk.status.people == 1, "a refused enrollment stored something")
+        _ = try await desk.enroll(enrollment("Ada's twin", factory.near(ada, distance: 0.2)), evenIfAlreadyEnrolled: true)
+        #expect(await desk.status.people == 2)
+    }
+}
