@@ -35,6 +35,17 @@ struct OutputEscapingTests {
         #expect(!buffer.cells.contains { TerminalSafe.needsEscape($0.scalar) })
     }
 
+    @Test func theLogFileNeverHoldsAControlCharacter() throws {
+        let path = NSTemporaryDirectory() + "kiosk-log-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let handler = FileLogHandler(label: "kiosk", sink: FileLogHandler.Sink(path: path))
+        handler.log(level: .error, message: "enrollment failed: several people are called 'Mallory\u{1B}[2J'", metadata: nil,
+                    source: "", file: "", function: "", line: 0)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasSuffix("error kiosk: enrollment failed: several people are called 'Mallory\\u{1B}[2J'\n"), "\(text)")
+        #expect(!text.unicodeScalars.contains("\u{1B}"))
+    }
+
     @Test func ordinaryTextIsUntouched() {
         for text in ["Zoë Ångström", "李小龍", "emoji 🙂↔️", "Robert'); DROP TABLE person;--", "e\u{0301}", ""] {
             #expect(text.terminalSafe == text)

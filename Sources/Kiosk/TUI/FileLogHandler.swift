@@ -34,6 +34,7 @@ struct FileLogHandler: LogHandler {
     func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
              function: String, line: UInt) {
         let time = ISO8601DateFormatter().string(from: Date())
-        sink.write("\(time) \(level) \(label): \(message)\n")
+        // Messages carry error texts that can hold names or paths: a `cat` of the log must not run them.
+        sink.write("\(time) \(level) \(label): \("\(message)".terminalSafe)\n")
     }
 }
