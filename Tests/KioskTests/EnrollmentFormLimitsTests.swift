@@ -24,12 +24,16 @@ struct EnrollmentFormLimitsTests {
         type(paste, into: &form)
         #expect(form.name.count == VisitorText.nameLimit)
         #expect(form.name == String(paste.prefix(80)))
+        #expect(form.problem == "This field takes at most 80 characters.", "the cut is said under the form")
         form.focus = .preferenceKey(0)
         type(paste, into: &form)
         #expect(form.preferences[0].key.count == VisitorText.keyLimit)
         form.focus = .preferenceValue(0)
         type(paste, into: &form)
         #expect(form.preferences[0].value.count == VisitorText.valueLimit)
+        #expect(form.problem == "This field takes at most 200 characters.")
+        _ = form.handle(.backspace)
+        #expect(form.problem == nil)
         #expect((VisitorText.nameLimit, VisitorText.keyLimit, VisitorText.valueLimit) == (80, 32, 200))
     }
 

@@ -57,15 +57,23 @@ struct EnrollmentForm: Equatable {
         case .character(" ") where focus == .consent: consent.toggle()
         case .delete where isPreferenceField:
             removeFocusedPreference()
-        case .backspace: editFocused { text, _ in if !text.isEmpty { text.removeLast() } }
+        case .backspace:
+            editFocused { text, _ in
+                if !text.isEmpty { text.removeLast() }
+                return true
+            }
         case .character(let c) where VisitorText.isAllowed(c):
-            editFocused { text, limit in
+            let full = editFocused { text, limit in
                 // A combining mark joins the previous character without adding to the
                 // count, so the scalars are bounded too (a paste of 10,000 accents).
                 var edited = text
                 edited.append(c)
-                if edited.count <= limit && edited.unicodeScalars.count <= limit * VisitorText.scalarsPerCharacter { text = edited }
+                guard edited.count <= limit && edited.unicodeScalars.count <= limit * VisitorText.scalarsPerCharacter else { return false }
+                text = edited
+                return true
             }
+            // Said under the form, so a cut paste does not go unnoticed.
+            if let limit = full { problem = "This field takes at most \(limit) characters." }
         default: break
         }
         return nil
@@ -96,15 +104,26 @@ struct EnrollmentForm: Equatable {
         focus = .addPreference
     }
 
-    /// Applies `edit` to the focused text field, with that field's length limit.
-    private mutating func editFocused(_ edit: (inout String, Int) -> Void) {
+    /// Applies `edit` to the focused text field, with that field's length limit; `edit`
+    /// returns false when the limit stopped it. Returns the limit that did, or nil.
+    @discardableResult
+    private mutating func editFocused(_ edit: (inout String, Int) -> Bool) -> Int? {
         problem = nil
+        let limit: Int, accepted: Bool
         switch focus {
-        case .name: edit(&name, VisitorText.nameLimit)
-        case .preferenceKey(let i) where i < preferences.count: edit(&preferences[i].key, VisitorText.keyLimit)
-        case .preferenceValue(let i) where i < preferences.count: edit(&preferences[i].value, VisitorText.valueLimit)
-        default: break
+        case .name:
+            limit = VisitorText.nameLimit
+            accepted = edit(&name, limit)
+        case .preferenceKey(let i) where i < preferences.count:
+            limit = VisitorText.keyLimit
+            accepted = edit(&preferences[i].key, limit)
+        case .preferenceValue(let i) where i < preferences.count:
+            limit = VisitorText.valueLimit
+            accepted = edit(&preferences[i].value, limit)
+        default:
+            return nil
         }
+        return accepted ? nil : limit
     }
 
     /// Save needs a name and consent; empty preference rows are dropped, duplicate keys
