@@ -248,8 +248,10 @@ public actor FrontDesk {
         return person
     }
 
+    /// Erases a person everywhere; the audit log keeps that it happened (the id only).
     public func forget(personId: Int64) throws {
         try store.forget(personId: personId)
+        audit("person erased", detail: "id \(personId)")
         refresh()
     }
 
@@ -259,11 +261,39 @@ public actor FrontDesk {
         try body(store)
     }
 
-    /// Whether `pin` is the staff PIN. Deliberately slow (a salted key-derivation hash),
-    /// so it runs here, on the desk's thread, never on the screen's.
-    public func checkStaffPIN(_ pin: String) -> Bool {
-        guard let stored = try? store.staffPINHash() else { return false }
-        return PINHash.verify(pin: pin, against: stored)
+    /// Checks a PIN typed at the desk against the staff PIN, under the lockout rule kept
+    /// in the database (so neither a restart nor another desk resets it). Every attempt
+    /// is audited. Deliberately slow (a salted key-derivation hash), so it runs here, on
+    /// the desk's thread. A correct PIN stored with weaker parameters is stored again.
+    public func checkStaffPIN(_ pin: String, now: Date = Date()) -> PINCheck {
+        do {
+            let state = try store.pinLockState()
+            if PINPolicy.isLocked(state, now: now) { return .locked(secondsLeft: PINPolicy.secondsLeft(state, now: now)) }
+            guard let stored = try store.staffPINHash() else { return .wrong(triesLeft: 0) }
+            switch PINHash.check(pin: pin, against: stored) {
+            case .correct(let needsUpgrade):
+                if needsUpgrade { try store.setStaffPINHash(PINHash.make(pin: pin)) }
+                _ = try store.updatePINLockState { PINPolicy.recordSuccess(&$0) }
+                return .correct
+            case .wrong:
+                let after = try store.updatePINLockState { PINPolicy.recordFailure(&$0, now: now) }
+                if PINPolicy.isLocked(after, now: now) {
+                    let seconds = PINPolicy.secondsLeft(after, now: now)
+                    audit("staff PIN locked", detail: "after \(PINPolicy.maximumFailures) wrong PINs, for \(seconds) s", now: now)
+                    return .locked(secondsLeft: seconds)
+                }
+                audit("wrong staff PIN", detail: "\(after.failures) in a row", now: now)
+                return .wrong(triesLeft: PINPolicy.maximumFailures - after.failures)
+            }
+        } catch {
+            audit("staff PIN not checked", detail: "\(error)", now: now)
+            return .wrong(triesLeft: 0)
+        }
+    }
+
+    /// Records a staff event in the audit log (best effort: a full disk must not stop the desk).
+    public func audit(_ kind: String, detail: String = "", now: Date = Date()) {
+        try? store.recordAudit(kind: kind, detail: detail, kioskId: config.kioskId, now: now)
     }
 
     /// A JPEG of the aligned face chip, for the person's thumbnail (nil when disabled).

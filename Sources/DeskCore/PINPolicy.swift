@@ -1,29 +1,46 @@
 import Foundation
+import Store
 
-/// Staff PIN attempts: 5 wrong tries lock the prompt for 60 seconds. Pure.
-public struct PINPolicy: Equatable, Sendable {
+/// The staff PIN's lockout rule, pure: 5 wrong PINs in a row lock the prompt for a
+/// minute; each further lockout without a correct PIN between doubles it, up to an hour.
+/// The state lives in the database (`PINLockState`), so a restart or another desk does
+/// not reset it.
+public enum PINPolicy {
     public static let maximumFailures = 5
-    public static let lockSeconds = 60.0
+    public static let firstLockSeconds = 60.0
+    public static let longestLockSeconds = 3600.0
 
-    public var failures = 0
-    public var lockedUntil: Double?
+    public static func isLocked(_ state: PINLockState, now: Date) -> Bool {
+        state.lockedUntil.map { now < $0 } ?? false
+    }
 
-    public init() {}
+    public static func secondsLeft(_ state: PINLockState, now: Date) -> Int {
+        Int(((state.lockedUntil ?? now).timeIntervalSince(now)).rounded(.up))
+    }
 
-    public func isLocked(now: Double) -> Bool { lockedUntil.map { now < $0 } ?? false }
+    /// How long the `lockouts`-th lockout in a row lasts.
+    public static func lockSeconds(lockouts: Int) -> Double {
+        min(longestLockSeconds, firstLockSeconds * pow(2, Double(max(0, lockouts - 1))))
+    }
 
-    public func secondsLeft(now: Double) -> Int { Int(((lockedUntil ?? now) - now).rounded(.up)) }
-
-    public mutating func record(success: Bool, now: Double) {
-        if success {
-            failures = 0
-            lockedUntil = nil
-            return
-        }
-        failures += 1
-        if failures >= Self.maximumFailures {
-            lockedUntil = now + Self.lockSeconds
-            failures = 0
+    public static func recordFailure(_ state: inout PINLockState, now: Date) {
+        state.failures += 1
+        if state.failures >= maximumFailures {
+            state.failures = 0
+            state.lockouts += 1
+            state.lockedUntil = now.addingTimeInterval(lockSeconds(lockouts: state.lockouts))
         }
     }
+
+    public static func recordSuccess(_ state: inout PINLockState) {
+        state = PINLockState()
+    }
+}
+
+/// The answer to a PIN typed at the desk.
+public enum PINCheck: Equatable, Sendable {
+    case correct
+    case wrong(triesLeft: Int)
+    /// Not even checked: the prompt is locked for this many more seconds.
+    case locked(secondsLeft: Int)
 }

@@ -43,9 +43,15 @@ public protocol VisitorStore: AnyObject, Sendable {
     /// Visits, newest first, `limit` rows from `offset` (all when `limit` is nil).
     func visits(_ filter: ListFilter, limit: Int?, offset: Int) throws -> [VisitEntry]
 
-    // MARK: settings
+    // MARK: settings and staff
     func staffPINHash() throws -> String?
     func setStaffPINHash(_ hash: String) throws
+    func pinLockState() throws -> PINLockState
+    /// Changes the PIN lockout state in one transaction.
+    func updatePINLockState(_ change: @Sendable (inout PINLockState) -> Void) throws -> PINLockState
+    func recordAudit(kind: String, detail: String, kioskId: String, now: Date) throws
+    /// Audit events, newest first.
+    func auditEvents(limit: Int?, offset: Int) throws -> [AuditEvent]
 }
 
 extension AppDatabase: VisitorStore {

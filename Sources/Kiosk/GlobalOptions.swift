@@ -22,8 +22,7 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try KioskConfig.load(explicitPath: config)
         } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(2)
+            throw KioskError(exitCode: 2, "\(error)")
         }
     }
 
@@ -32,11 +31,9 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try FaceEngine(models: modelFiles)
         } catch let error where error.isSetupProblem {
-            printError("kiosk: \(error)\nInstall the models with: scripts/setup   (or pass --models DIR)")
-            throw ExitCode(3)
+            throw KioskError(exitCode: 3, "\(error)\nInstall the models with: scripts/setup   (or pass --models DIR)")
         } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
     }
 
@@ -48,9 +45,15 @@ struct GlobalOptions: ParsableArguments {
         do {
             return try AppDatabase.open(path: databasePath, createDirectory: db == nil)
         } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
+    }
+
+    /// Records a staff action taken from the command line in the audit log, under this
+    /// box's kiosk id (best effort: the action itself already happened).
+    func audit(_ store: any VisitorStore, _ kind: String, detail: String) {
+        let kioskId = (try? KioskConfig.load(explicitPath: config))?.kioskId ?? "cli"
+        try? store.recordAudit(kind: kind, detail: detail + " (command line)", kioskId: kioskId, now: Date())
     }
 
     /// The visitor store every command reads and writes through (SQLite today).
@@ -68,18 +71,7 @@ struct GlobalOptions: ParsableArguments {
             await desk.deliverPending()
             return desk
         } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
-    }
-}
-
-/// Reads `--source`, or exits with code 2 and the accepted forms.
-func parseSourceOption(_ text: String) throws -> SourceSpec {
-    do {
-        return try SourceSpec.parse(text)
-    } catch {
-        printError("kiosk: \(error)")
-        throw ExitCode(2)
     }
 }

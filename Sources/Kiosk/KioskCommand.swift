@@ -20,7 +20,7 @@ struct KioskCommand: AsyncParsableCommand {
             RunCommand.self, EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
             VisitsCommand.self, PeopleCommand.self, ForgetCommand.self, PurgeCommand.self,
             CamerasCommand.self, SnapshotCommand.self, WatchCommand.self,
-            EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self, StaffCommand.self,
+            EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self, StaffCommand.self, AuditCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )
@@ -36,6 +36,9 @@ struct KioskCommand: AsyncParsableCommand {
                 try command.run()
             }
             finish(code: 0)
+        } catch let failure as KioskError {
+            if let message = failure.message { printError(message.hasPrefix("kiosk") ? message : "kiosk: " + message) }
+            finish(code: failure.exitCode)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

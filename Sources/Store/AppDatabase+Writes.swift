@@ -142,20 +142,17 @@ extension AppDatabase {
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try writer.write(body)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw .database(path: path, reason: "\(error)")
+            // A full disk, a read-only file or an unopenable one is said as such.
+            throw StoreError(error, path: path)
         }
     }
 
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try writer.read(body)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw .database(path: path, reason: "\(error)")
+            throw StoreError(error, path: path)
         }
     }
 }

@@ -29,7 +29,7 @@ public final class AppDatabase: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw .notADatabase(path: path, reason: error.message ?? "\(error.resultCode)")
         } catch {
-            throw .database(path: path, reason: "\(error)")
+            throw StoreError(error, path: path)
         }
     }
 
@@ -91,7 +91,8 @@ public final class AppDatabase: Sendable {
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
             throw .notADatabase(path: path, reason: error.message ?? "\(error.resultCode)")
         } catch {
-            throw .database(path: path, reason: "\(error)")
+            // A full disk shows up here first: opening needs room for the -wal and -shm files.
+            throw StoreError(error, path: path)
         }
         return try AppDatabase(pool, path: path)
     }

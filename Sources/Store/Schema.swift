@@ -7,6 +7,7 @@ enum Schema {
         "v1: people, preferences, templates, thumbnails, visits",
         "v2: kiosk settings (staff PIN hash)",
         "v3: change log for live desks, visit ids for exactly-once delivery",
+        "v4: staff audit log",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -93,6 +94,18 @@ enum Schema {
             try db.create(index: "faceTemplate_on_visitUuid", on: "faceTemplate", columns: ["visitUuid"])
             // Staff pages list people by name, case-insensitively.
             try db.execute(sql: "CREATE INDEX person_on_name_nocase ON person (name COLLATE NOCASE, id)")
+        }
+        migrator.registerMigration(migrationIdentifiers[3]) { db in
+            // What staff did and what was tried at the staff PIN. Kept when a person is
+            // erased (the event names an id, never the person's data).
+            try db.create(table: "auditEvent") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .datetime).notNull()
+                t.column("kioskId", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("detail", .text).notNull().defaults(to: "")
+            }
+            try db.create(index: "auditEvent_on_time", on: "auditEvent", columns: ["time"])
         }
         return migrator
     }

@@ -1,3 +1,9 @@
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why the visitor database could not be opened or changed. Each case names the file
 /// when there is one, so the message tells the engineer what to look at.
 public enum StoreError: Error, Equatable, CustomStringConvertible {
@@ -15,6 +21,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case personNotFound(String)
     /// Several people share the name given; use the id.
     case ambiguousName(String, ids: [Int64])
+    /// The filesystem holding the database has no room left (SQLITE_FULL, or an I/O error
+    /// while the filesystem reports no free space).
+    case diskFull(path: String)
+    /// The database, its directory or its filesystem cannot be written (SQLITE_READONLY).
+    case readOnly(path: String, reason: String)
+    /// SQLite cannot open the file or the -wal/-shm files beside it (SQLITE_CANTOPEN).
+    case cannotOpen(path: String, reason: String)
     /// Any other SQLite failure.
     case database(path: String, reason: String)
 
@@ -34,8 +47,58 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "no enrolled person matches '\(who)'"
         case let .ambiguousName(name, ids):
             return "several people are called '\(name)' (ids \(ids.map(String.init).joined(separator: ", "))); give the id instead"
+        case let .diskFull(path):
+            return "the disk holding \(path) is full: free space, the desk keeps visits waiting meanwhile"
+        case let .readOnly(path, reason):
+            return "\(path) cannot be written (\(reason)): check that the file and its directory belong to the user "
+                + "running kiosk and that the filesystem is not mounted read-only"
+        case let .cannotOpen(path, reason):
+            return "cannot open \(path) or the -wal/-shm files beside it (\(reason)): check that the directory exists, "
+                + "is writable by the user running kiosk, and that the disk is not full"
         case let .database(path, reason):
             return "database \(path): \(reason)"
         }
+    }
+
+    /// Says what an SQLite failure on the database at `path` means for whoever has to fix
+    /// it: a full disk, a read-only file or one that cannot be opened get their own case;
+    /// anything else keeps SQLite's text in `.database`.
+    public init(_ error: any Error, path: String) {
+        if let error = error as? StoreError {
+            self = error
+            return
+        }
+        guard let error = error as? DatabaseError else {
+            self = .database(path: path, reason: "\(error)")
+            return
+        }
+        let reason = error.message ?? "\(error.resultCode)"
+        switch error.resultCode {
+        case .SQLITE_FULL:
+            self = .diskFull(path: path)
+        case .SQLITE_IOERR where Self.filesystemIsFull(holding: path):
+            // SQLite reports ENOSPC as SQLITE_FULL only for plain writes; growing the -shm
+            // file or syncing the journal on a full disk comes back as a "disk I/O error".
+            // SQLite's errno is gone by now, so ask the filesystem instead.
+            self = .diskFull(path: path)
+        case .SQLITE_READONLY:
+            self = .readOnly(path: path, reason: reason)
+        case .SQLITE_CANTOPEN:
+            self = Self.filesystemIsFull(holding: path) ? .diskFull(path: path) : .cannotOpen(path: path, reason: reason)
+        default:
+            self = .database(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Whether the filesystem holding `path` has (next to) no space left for SQLite: less
+    /// than 64 pages of 4 KiB available to this user, or no free inodes.
+    static func filesystemIsFull(holding path: String) -> Bool {
+        var info = statvfs()
+        let directory = (path as NSString).deletingLastPathComponent
+        guard statvfs(FileManager.default.fileExists(atPath: path) ? path : (directory.isEmpty ? "." : directory), &info) == 0 else {
+            return false
+        }
+        let available = UInt64(info.f_bavail) * UInt64(info.f_frsize)
+        return available < 64 * 4096 || (info.f_files > 0 && info.f_favail == 0)
     }
 }

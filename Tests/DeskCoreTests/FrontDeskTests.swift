@@ -198,4 +198,79 @@ struct FrontDeskTests {
         _ = try await desk.enroll(enrollment("Ada's twin", factory.near(ada, distance: 0.2)), evenIfAlreadyEnrolled: true)
         #expect(await desk.status.people == 2)
     }
+
+    @Test func aPINIsChangedOnlyWithTheCurrentOneOrAnExplicitReset() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try otherProcess()
+        #expect(throws: StaffPIN.Refusal.self) { try StaffPIN.set("1234", current: nil, reset: false, in: store) }
+        #expect(throws: StaffPIN.Refusal.self) { try StaffPIN.set("١٢٣٤٥٦", current: nil, reset: false, in: store) }
+        try StaffPIN.set("246810", current: nil, reset: false, in: store)
+        // Attack: someone who does not know the PIN replaces it.
+        #expect(throws: StaffPIN.Refusal.currentPINNeeded) { try StaffPIN.set("999999", current: nil, reset: false, in: store) }
+        #expect(throws: StaffPIN.Refusal.wrongCurrentPIN) { try StaffPIN.set("999999", current: "000000", reset: false, in: store) }
+        let desk = try desk()
+        #expect(await desk.checkStaffPIN("246810") == .correct)
+        #expect(await desk.checkStaffPIN("999999") != .correct)
+        try StaffPIN.set("135790", current: "246810", reset: false, in: store)
+        #expect(await desk.checkStaffPIN("135790") == .correct)
+        try StaffPIN.set("112233", current: nil, reset: true, in: store)
+        #expect(await desk.checkStaffPIN("112233") == .correct)
+    }
+
+    @Test func anOlderPINHashIsUpgradedOnTheNextCorrectEntry() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try otherProcess()
+        try store.setStaffPINHash(PINHash.make(pin: "246810", iterations: 20_000))
+        let desk = try desk()
+        #expect(await desk.checkStaffPIN("246811") != .correct)
+        #expect(PINHash.needsUpgrade(try #require(try store.staffPINHash())), "a wrong PIN must not rewrite the hash")
+        #expect(await desk.checkStaffPIN("246810") == .correct)
+        let upgraded = try #require(try store.staffPINHash())
+        #expect(!PINHash.needsUpgrade(upgraded))
+        #expect(PINHash.verify(pin: "246810", against: upgraded))
+    }
+
+    @Test func theLockoutHoldsAcrossARestartAndGrowsLonger() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try otherProcess()
+        try StaffPIN.set("246810", current: nil, reset: false, in: store)
+        let start = Date(timeIntervalSince1970: 2_000_000_000)
+        var desk = try desk()
+        for attempt in 1...4 {
+            #expect(await desk.checkStaffPIN("000000", now: start) == .wrong(triesLeft: 5 - attempt))
+        }
+        #expect(await desk.checkStaffPIN("000000", now: start) == .locked(secondsLeft: 60))
+        // Attack: restart the desk (or walk to another one) to clear the lock.
+        desk = try self.desk()
+        #expect(await desk.checkStaffPIN("246810", now: start.addingTimeInterval(10)) == .locked(secondsLeft: 50),
+                "the right PIN during a lockout is not even checked")
+        // The next lockout in a row lasts twice as long.
+        let later = start.addingTimeInterval(61)
+        for _ in 1...4 { _ = await desk.checkStaffPIN("000000", now: later) }
+        #expect(await desk.checkStaffPIN("000000", now: later) == .locked(secondsLeft: 120))
+        #expect(await desk.checkStaffPIN("246810", now: later.addingTimeInterval(121)) == .correct)
+        #expect(try store.pinLockState() == PINLockState(), "a correct PIN clears the count")
+        let events = try store.auditEvents(limit: nil, offset: 0).map(\.kind)
+        #expect(events.filter { $0 == "wrong staff PIN" }.count == 8)
+        #expect(events.filter { $0 == "staff PIN locked" }.count == 2)
+    }
+
+    @Test func lockoutsDoubleUpToAnHour() {
+        #expect(PINPolicy.lockSeconds(lockouts: 1) == 60)
+        #expect(PINPolicy.lockSeconds(lockouts: 2) == 120)
+        #expect(PINPolicy.lockSeconds(lockouts: 7) == 3600)
+        #expect(PINPolicy.lockSeconds(lockouts: 40) == 3600)
+    }
+
+    @Test func anErasureIsAuditedWithoutThePersonsData() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let desk = try desk()
+        let person = try await desk.enroll(enrollment("Erin Erased", factory.next()))
+        try await desk.forget(personId: person.id!)
+        let events = try desk.store.auditEvents(limit: nil, offset: 0)
+        #expect(events.map(\.kind) == ["person erased"])
+        #expect(events[0].detail.contains("id \(person.id!)"))
+        #expect(!events.contains { $0.detail.contains("Erin") || $0.kind.contains("Erin") })
+    }
 }

@@ -220,8 +220,10 @@ struct DeskMachineTests {
         guard case .pin(let prompt) = m.state else { Issue.record("expected a PIN prompt"); return }
         #expect(prompt.checking)
         #expect(prompt.digits.isEmpty)
-        _ = m.handle(.pinResult(ok: false))
-        #expect(m.pinPolicy.failures == 1)
+        _ = m.handle(.pinChecked(.wrong(triesLeft: 4)))
+        guard case .pin(let after) = m.state else { Issue.record("expected a PIN prompt"); return }
+        #expect(after.message?.contains("4 tries left") == true)
+        #expect(!after.checking)
     }
 
     @Test func onlyASCIIDigitsArePINDigits() {
@@ -232,20 +234,18 @@ struct DeskMachineTests {
         #expect(prompt.digits.isEmpty)
     }
 
-    @Test func fiveWrongPINsLockThePromptForAMinute() {
+    @Test func aLockedAnswerIsShownAndTheRightPINOpens() {
         var m = machine(pinIsSet: true)
         _ = m.handle(.key(.function(2)))
-        for _ in 0..<5 {
-            for c in "0000" { _ = m.handle(.key(.character(c))) }
-            #expect(m.handle(.key(.enter)) == [.verifyPIN("0000")])
-            _ = m.handle(.pinResult(ok: false))
-        }
-        for c in "1234" { _ = m.handle(.key(.character(c))) }
-        #expect(m.handle(.key(.enter)) == [], "locked: the PIN is not even checked")
-        _ = m.handle(.tick(100 + PINPolicy.lockSeconds + 1))
-        for c in "1234" { _ = m.handle(.key(.character(c))) }
-        #expect(m.handle(.key(.enter)) == [.verifyPIN("1234")])
-        #expect(m.handle(.pinResult(ok: true)) == [.openStaff])
+        for c in "000000" { _ = m.handle(.key(.character(c))) }
+        _ = m.handle(.key(.enter))
+        _ = m.handle(.pinChecked(.locked(secondsLeft: 60)))
+        guard case .pin(let prompt) = m.state else { Issue.record("expected a PIN prompt"); return }
+        #expect(prompt.message?.contains("locked for 60 s") == true)
+        for c in "246810" { _ = m.handle(.key(.character(c))) }
+        #expect(m.handle(.key(.enter)) == [.verifyPIN("246810")], "the core, not the screen, decides about the lock")
+        #expect(m.handle(.pinChecked(.correct)) == [.openStaff])
+        #expect(m.state == .staff)
     }
 
     @Test func f10DuringAGreetingQuitsAndTheVisitIsAlreadyWritten() {

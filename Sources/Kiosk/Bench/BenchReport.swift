@@ -1,4 +1,4 @@
-/// `kiosk bench --json`, in the shape DESIGN.md fixes:
+/// `kiosk bench --json`, in this shape (README, "kiosk bench"):
 /// {"frame","runs","stages":{name:{"p50_ms","p99_ms"}},"search":{size:{"p50_ms"}},"cold_start_ms","peak_rss_mb"}.
 struct BenchReport: Encodable {
     /// Percentiles of one stage, or of one gallery size's search.
@@ -34,8 +34,12 @@ struct BenchReport: Encodable {
     let upsample: Int
     let detection: Detection
     let stages: [String: Stage]
+    /// The same frames through the front-desk core: decide, commit, total with decode.
+    let core: [String: Stage]
     let search: [String: Stage]
     let store: Store?
+    let live_state: LiveStateBenchmark.Report?
+    let staff: LiveStateBenchmark.StaffReport?
     let cold_start_ms: Double?
     let peak_rss_mb: Double
     let blas: String
@@ -49,7 +53,12 @@ struct BenchReport: Encodable {
             + "\(fmt(detection.embedding_shift_p50)), max \(fmt(detection.embedding_shift_max)); frames missed \(detection.frames_missed)")
         var table = TextTable(headers: ["STAGE", "P50 MS", "P99 MS"])
         for name in Self.stageOrder { if let s = stages[name] { table.add([name, fmt(s.p50_ms), fmt(s.p99_ms)]) } }
+        for name in ["decide", "commit", "total"] {
+            if let s = core[name] { table.add(["core \(name)", fmt(s.p50_ms), fmt(s.p99_ms)]) }
+        }
         lines.append(table.render())
+        lines.append("(stages: the engine, the gallery and the visit write called directly; core: the same frames through "
+            + "FrontDesk.decide and commit, as kiosk run and kiosk checkin take them)")
         if !search.isEmpty {
             var searchTable = TextTable(headers: ["GALLERY", "SEARCH P50 MS", "P99 MS"])
             for (size, s) in search.sorted(by: { Int($0.key)! < Int($1.key)! }) { searchTable.add([size, fmt(s.p50_ms), fmt(s.p99_ms)]) }
@@ -59,6 +68,17 @@ struct BenchReport: Encodable {
         if let store {
             lines.append("")
             lines.append("database only (\(store.people) people): enroll p50 \(fmt(store.enroll_p50_ms)) ms, check-in record p50 \(fmt(store.checkin_p50_ms)) ms")
+        }
+        if let live = live_state {
+            lines.append("")
+            lines.append("live state at \(live.templates) templates: change check p50 \(fmt(live.change_check.p50_ms)) ms "
+                + "(p99 \(fmt(live.change_check.p99_ms))); apply one enrollment p50 \(fmt(live.apply_enrollment.p50_ms)) ms "
+                + "(p99 \(fmt(live.apply_enrollment.p99_ms))), one erasure p50 \(fmt(live.apply_erasure.p50_ms)) ms "
+                + "(p99 \(fmt(live.apply_erasure.p99_ms))); whole gallery reload \(fmt(live.full_reload_ms)) ms")
+        }
+        if let staff {
+            lines.append("staff view at \(staff.people) people, \(staff.visits) visits: people page p50 \(fmt(staff.people_page.p50_ms)) ms, "
+                + "visit log page p50 \(fmt(staff.visits_page.p50_ms)) ms; whole people table \(fmt(staff.people_whole_table_ms)) ms")
         }
         lines.append("")
         if let cold = cold_start_ms { lines.append("cold start (process start to ready to capture): \(fmt(cold)) ms") }

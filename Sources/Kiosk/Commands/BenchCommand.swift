@@ -43,6 +43,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Skip the cold-start measurement.")
     var noColdStart = false
 
+    @Option(help: "Gallery size (templates) for the live-state figures: change check, applying one enrollment or erasure; 0 skips them.")
+    var liveStateTemplates = 100_000
+
+    @Option(help: "People and visits for the staff-view page figures (PEOPLE:VISITS); 0:0 skips them.")
+    var staffScale = "50000:500000"
+
     @Flag(help: .hidden)
     var coldStartProbe = false
 
@@ -131,6 +137,43 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let peakRSS = Self.peakRSSMegabytes()
 
+        // The same frames through the front-desk core, as `kiosk run` and `kiosk checkin`
+        // take them: decide (change check, face, search, the person's card), then write
+        // the visit in one transaction. Cooldown 0: every check-in writes a row.
+        var coreConfig = config
+        coreConfig.cooldownMinutes = 0
+        if exactDetection { coreConfig.fastDetection = false }
+        let desk = try FrontDesk(engine: engine, store: database, config: coreConfig, pending: nil)
+        var core: [String: Timings] = [:]
+        for run in 0..<(runs + 5) {
+            let start = ContinuousClock.now
+            let image = try jpeg.decode(frames[run % frames.count])
+            let decided = ContinuousClock.now
+            let decision = try await desk.decide(image)
+            let decideTime = milliseconds(since: decided)
+            let committed = ContinuousClock.now
+            if let visit = decision.visit, case .returning = decision.verdict { _ = await desk.commit(visit) }
+            let commitTime = milliseconds(since: committed)
+            if run >= 5 {
+                core["decide", default: Timings()].add(decideTime)
+                core["commit", default: Timings()].add(commitTime)
+                core["total", default: Timings()].add(milliseconds(since: start))
+            }
+        }
+
+        let live = LiveStateBenchmark(engine: engine, config: config, directory: scratch)
+        var liveState: LiveStateBenchmark.Report?
+        if liveStateTemplates > 0 {
+            if !json { printError("bench: live state at \(liveStateTemplates) templates...") }
+            liveState = try await live.run(templates: liveStateTemplates)
+        }
+        var staff: LiveStateBenchmark.StaffReport?
+        let scale = staffScale.split(separator: ":").compactMap { Int($0) }
+        if scale.count == 2, scale[0] > 0 {
+            if !json { printError("bench: staff pages at \(scale[0]) people, \(scale[1]) visits...") }
+            staff = try live.staffPages(people: scale[0], visits: scale[1])
+        }
+
         let search = try searchBenchmark()
         let coldStart = noColdStart ? nil : try measureColdStart()
         let report = BenchReport(
@@ -138,8 +181,9 @@ struct BenchCommand: AsyncParsableCommand {
             detection: .init(plan: plan.steps.map { "scale \($0.scale) upsample \($0.upsample)" }.joined(separator: ", then "),
                              embedding_shift_p50: shifts.p50, embedding_shift_max: shifts.percentile(100),
                              frames_missed: missedByPlan),
-            stages: stages.mapValues(BenchReport.Stage.init), search: search,
+            stages: stages.mapValues(BenchReport.Stage.init), core: core.mapValues(BenchReport.Stage.init), search: search,
             store: .init(enroll_p50_ms: enrollTimes.p50, checkin_p50_ms: checkinTimes.p50, people: gallery.personCount),
+            live_state: liveState, staff: staff,
             cold_start_ms: coldStart, peak_rss_mb: peakRSS,
             blas: openblas_get_config().map { String(cString: $0) } ?? "unknown")
         print(json ? try jsonText(report) : report.text)

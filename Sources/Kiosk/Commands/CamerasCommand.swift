@@ -52,6 +52,6 @@ struct CamerasCommand: AsyncParsableCommand {
             if cameras.isEmpty && problems.isEmpty { print("No camera found. Plug in a USB webcam, or use --source demo.") }
         }
         for (_, problem) in problems { printError("kiosk: \(problem)") }
-        if cameras.isEmpty { throw ExitCode(1) }
+        if cameras.isEmpty { throw KioskError.reported(exitCode: 1) }
     }
 }

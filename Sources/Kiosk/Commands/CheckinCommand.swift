@@ -29,8 +29,7 @@ struct CheckinCommand: AsyncParsableCommand {
         do {
             result = try await desk.checkIn(try ImageFile.load(photo))
         } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
         switch result.outcome {
         case .queued(let reason)?:
@@ -45,11 +44,11 @@ struct CheckinCommand: AsyncParsableCommand {
         } else {
             print(report.sentence.terminalSafeLines)
         }
-        if case .lost? = result.outcome { throw ExitCode(1) }
+        if case .lost? = result.outcome { throw KioskError.reported(exitCode: 1) }
     }
 }
 
-/// The JSON shape of a check-in (DESIGN.md contract) and its one-line summary.
+/// The JSON shape of a check-in (documented in the README and `kiosk checkin --help`) and its one-line summary.
 struct CheckInReport: Encodable {
     var status: String
     var name: String?

@@ -37,14 +37,12 @@ struct CompareCommand: AsyncParsableCommand {
             do {
                 let faces = try await engine.faces(in: try ImageFile.load(path), upsample: upsample)
                 guard let largest = faces.first else {
-                    printError("kiosk: \(path): no face found")
-                    throw ExitCode(1)
+                    throw KioskError(exitCode: 1, "\(path): no face found")
                 }
                 if faces.count > 1 { printError("note: \(path) shows \(faces.count) faces; using the largest") }
                 embeddings.append(largest.embedding)
             } catch let error as VisionError {
-                printError("kiosk: \(error)")
-                throw ExitCode(1)
+                throw KioskError(exitCode: 1, "\(error)")
             }
         }
         let distance = embeddings[0].distance(to: embeddings[1])

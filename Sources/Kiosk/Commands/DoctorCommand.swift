@@ -7,7 +7,7 @@ import Vision
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check that this machine is ready: models, checksums, BLAS, configuration.",
+        abstract: "Check that this machine is ready: models, checksums, BLAS, configuration, private data files.",
         discussion: "Prints one line per check. Exit code 3 when the models need scripts/setup, 1 for other problems."
     )
 
@@ -64,9 +64,22 @@ struct DoctorCommand: AsyncParsableCommand {
             report.warn("sample photos", "missing in \(samples) (the demo source and tests use them; scripts/setup fetches them)")
         }
 
+        // Faces and names are biometric data: nobody but the kiosk's user may read them.
+        // The database's own directory is not checked when --db puts it elsewhere: that may
+        // be a shared directory on purpose, and the database files themselves are checked.
+        let dataDirectory = DataDirectory.resolve()
+        let exposed = DataPermissions.problems(directories: [dataDirectory],
+                                               files: DataPermissions.companions(ofDatabase: global.databasePath))
+        if exposed.isEmpty {
+            report.pass("data permissions", "\(dataDirectory) and \(global.databasePath) are private to this user (or not created yet)")
+        }
+        for problem in exposed {
+            report.fail("data permissions", problem.detail, fix: problem.fix, setup: false)
+        }
+
         for line in report.lines { print(line.terminalSafeLines) }
-        if report.needsSetup { throw ExitCode(3) }
-        if report.failed { throw ExitCode(1) }
+        if report.needsSetup { throw KioskError.reported(exitCode: 3) }
+        if report.failed { throw KioskError.reported(exitCode: 1) }
         print("kiosk is ready.")
     }
 }

@@ -62,7 +62,7 @@ struct EncodeCommand: AsyncParsableCommand {
 
         if json { print(try jsonText(results)) }
         if timings && allTimings.count > 1 { printError(ImageTimings.medianLine(allTimings)) }
-        if failures > 0 { throw ExitCode(1) }
+        if failures > 0 { throw KioskError.reported(exitCode: 1) }
     }
 
     /// Reads, decodes and analyses one photo. (Untyped `throws` on purpose: typed throws

@@ -22,7 +22,7 @@ struct EnrollCommand: AsyncParsableCommand {
     var name: String
 
     @Option(name: .customLong("pref"), help: ArgumentHelp("A preference as KEY=VALUE; repeat for several.", valueName: "key=value"))
-    var preferences: [String] = []
+    var preferences: [PreferenceArgument] = []
 
     @Flag(help: "The person agreed to the consent text (enrollment.consent_text); records its version.")
     var consent = false
@@ -39,16 +39,10 @@ struct EnrollCommand: AsyncParsableCommand {
     func validate() throws {
         if photos.isEmpty { throw ValidationError("Give at least one photo of the person.") }
         if name.trimmingWhitespace().isEmpty { throw ValidationError("--name must not be empty.") }
-        _ = try parsedPreferences()
     }
 
-    func parsedPreferences() throws -> [(key: String, value: String)] {
-        try preferences.map { text in
-            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
-                throw ValidationError("--pref needs KEY=VALUE, got '\(text)'.")
-            }
-            return (String(text[..<equals]).trimmingWhitespace(), String(text[text.index(after: equals)...]))
-        }
+    func parsedPreferences() -> [(key: String, value: String)] {
+        preferences.map { (key: $0.key, value: $0.value) }
     }
 
     func run() async throws {
@@ -65,10 +59,10 @@ struct EnrollCommand: AsyncParsableCommand {
         }
         if rejected {
             printError("Nothing was stored. Fix or leave out the photos above and try again.")
-            throw ExitCode(1)
+            throw KioskError.reported(exitCode: 1)
         }
         let thumbnail = try await desk.thumbnail(of: accepted[0].face, in: accepted[0].image)
-        let enrollment = Enrollment(name: name, preferences: try parsedPreferences(),
+        let enrollment = Enrollment(name: name, preferences: parsedPreferences(),
                                     consentVersion: consent ? desk.config.consentVersion : nil,
                                     templates: accepted.map(\.template), thumbnailJPEG: thumbnail)
         do {
@@ -76,11 +70,9 @@ struct EnrollCommand: AsyncParsableCommand {
             print("Enrolled \(person.name) (id \(person.id ?? 0)) with \(accepted.count) face template\(accepted.count == 1 ? "" : "s").".terminalSafe)
             if !consent { printError("note: no consent recorded (pass --consent once the person has agreed).") }
         } catch let refusal as EnrollmentRefusal {
-            printError("kiosk: \(refusal). Use --force to enroll anyway.")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(refusal). Use --force to enroll anyway.")
         } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
     }
 }

@@ -37,7 +37,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Search for faces as the kiosk does in camera frames (half size first) instead of exactly as face_recognition.")
     var cameraPlan = false
 
-    @Flag(help: "Print JSON (shape in DESIGN.md).")
+    @Flag(help: "Print JSON. Pairs: {\"pairs\", \"no_face\", \"pairs_with_no_face\", \"threshold\", \"accuracy_at_threshold\", \"protocol_10fold\": {\"accuracy_mean\", \"accuracy_std\", \"threshold_mean\", \"folds\"}, \"tar_at_far\": {\"1e-2\", \"1e-3\"}}; gallery: {\"enrolled\", \"threshold\", \"margin\", probe and outcome counts}.")
     var json = false
 
     func validate() throws {
@@ -56,8 +56,7 @@ struct EvalCommand: AsyncParsableCommand {
         }
         // The report counts them as photos without a face; the exit code says some failed.
         if unreadable > 0 {
-            printError("kiosk: \(unreadable) photo\(unreadable == 1 ? "" : "s") could not be read (listed above)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(unreadable) photo\(unreadable == 1 ? "" : "s") could not be read (listed above)")
         }
     }
 
@@ -88,13 +87,11 @@ struct EvalCommand: AsyncParsableCommand {
     private func verification(pairsPath: String, root: String, engine: FaceEngine, config: KioskConfig) async throws -> Int {
         let text: String
         do { text = try String(contentsOfFile: pairsPath, encoding: .utf8) } catch {
-            printError("kiosk: cannot read the pairs file \(pairsPath)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "cannot read the pairs file \(pairsPath)")
         }
         let file: PairsFile
         do { file = try PairsFile.parse(text, root: root) } catch {
-            printError("kiosk: \(pairsPath): \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(pairsPath): \(error)")
         }
         let paths = Array(Set(file.pairs.flatMap { [$0.first, $0.second] })).sorted()
         let (embeddings, unreadable) = await embed(paths, engine: engine, upsample: config.upsample)
@@ -134,8 +131,7 @@ struct EvalCommand: AsyncParsableCommand {
     private func identification(directory: String, engine: FaceEngine, config: KioskConfig) async throws -> Int {
         let fileManager = FileManager.default
         guard let names = try? fileManager.contentsOfDirectory(atPath: directory) else {
-            printError("kiosk: cannot read the directory \(directory)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "cannot read the directory \(directory)")
         }
         var people: [(String, [String])] = []
         for name in names.sorted() where !name.hasPrefix(".") {

@@ -31,8 +31,7 @@ struct ForgetCommand: AsyncParsableCommand {
             let person = try database.person(matching: who)
             if !yes {
                 guard isatty(0) != 0 else {
-                    printError("kiosk: not asking on a non-interactive input; add --yes to erase \(person.name) (id \(person.id!)).")
-                    throw ExitCode(1)
+                    throw KioskError(exitCode: 1, "not asking on a non-interactive input; add --yes to erase \(person.name) (id \(person.id!)).")
                 }
                 printErrorRaw("Erase \(person.name.terminalSafe) (id \(person.id!)) and all their data? Type yes to confirm: ")
                 guard readLine()?.trimmingWhitespace().lowercased() == "yes" else {
@@ -41,10 +40,10 @@ struct ForgetCommand: AsyncParsableCommand {
                 }
             }
             try database.forget(personId: person.id!)
+            global.audit(database, "person erased", detail: "id \(person.id!)")
             print("Erased \(person.name) (id \(person.id!)).".terminalSafe)
         } catch let error as StoreError {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
     }
 }

@@ -80,6 +80,6 @@ struct IdentifyCommand: AsyncParsableCommand {
             }
         }
         if json { print(try jsonText(results)) }
-        if failures > 0 { throw ExitCode(1) }
+        if failures > 0 { throw KioskError.reported(exitCode: 1) }
     }
 }

@@ -95,15 +95,14 @@ struct ImportCommand: AsyncParsableCommand {
             print("Skipped \(skipped.count) photo\(skipped.count == 1 ? "" : "s"):")
             for (photo, reason) in skipped { print("  \(photo): \(reason)".terminalSafe) }
         }
-        if failed { throw ExitCode(1) }
+        if failed { throw KioskError.reported(exitCode: 1) }
     }
 
     /// (name, photo paths) per sub-directory, sorted by name; photos sorted by file name.
     private func listPeople() throws -> [(name: String, photos: [String])] {
         let fileManager = FileManager.default
         guard let entries = try? fileManager.contentsOfDirectory(atPath: directory) else {
-            printError("kiosk: cannot read the directory \(directory)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "cannot read the directory \(directory)")
         }
         var people: [(String, [String])] = []
         for entry in entries.sorted() where !entry.hasPrefix(".") {
@@ -114,8 +113,7 @@ struct ImportCommand: AsyncParsableCommand {
             if !photos.isEmpty { people.append((entry, photos)) }
         }
         if people.isEmpty {
-            printError("kiosk: \(directory) has no person folders with photos (expected DIR/<Person Name>/*.jpg)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(directory) has no person folders with photos (expected DIR/<Person Name>/*.jpg)")
         }
         return people
     }

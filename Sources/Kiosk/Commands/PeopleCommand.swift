@@ -16,8 +16,7 @@ struct PeopleCommand: AsyncParsableCommand {
         let database = try global.openDatabase()
         let people: [PersonSummary]
         do { people = try database.people(list.filter) } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
         switch list.format {
         case .json:

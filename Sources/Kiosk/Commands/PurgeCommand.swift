@@ -33,11 +33,11 @@ struct PurgeCommand: AsyncParsableCommand {
                 return
             }
             let erased = try database.purge(notSeenSince: cutoff)
+            if !erased.isEmpty { global.audit(database, "people purged", detail: "\(erased.count) not seen for \(config.retentionDays) days") }
             print((erased.isEmpty ? "Nobody to erase (retention \(config.retentionDays) days)."
                   : "Erased \(erased.count) not seen for \(config.retentionDays) days: " + erased.joined(separator: ", ")).terminalSafe)
         } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
     }
 }

@@ -14,7 +14,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Where to take the frame from (default: the first camera).")
-    var source = "v4l2"
+    var source: SourceSpec = .firstCamera
 
     @Option(help: ArgumentHelp("The JPEG file to write.", valueName: "path.jpg"))
     var out: String
@@ -23,7 +23,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     var timeout = 5.0
 
     func run() async throws {
-        let spec = try parseSourceOption(source)
+        let spec = source
         let camera = LiveCamera(spec: spec)
         camera.start()
         defer { camera.stop() }
@@ -33,14 +33,13 @@ struct SnapshotCommand: AsyncParsableCommand {
             case .failed(let reason), .reconnecting(let reason): printError("kiosk: \(reason)")
             default: printError("kiosk: no usable frame from \(spec) within \(timeout) s (only dark frames?)")
             }
-            throw ExitCode(1)
+            throw KioskError.reported(exitCode: 1)
         }
         do {
             let jpeg = try JPEGEncoder.encode(frame.image, quality: 92)
             try Data(jpeg).write(to: URL(fileURLWithPath: out))
         } catch {
-            printError("kiosk: cannot write \(out): \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "cannot write \(out): \(error)")
         }
         print("Saved \(frame.image.width)x\(frame.image.height) frame #\(frame.sequence) (\(frame.sourceFormat)) from \(camera.status.sourceName) to \(out)".terminalSafe)
     }

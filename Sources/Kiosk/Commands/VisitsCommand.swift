@@ -19,8 +19,7 @@ struct VisitsCommand: AsyncParsableCommand {
         let database = try global.openDatabase()
         let visits: [VisitEntry]
         do { visits = try database.visits(list.filter, limit: limit) } catch {
-            printError("kiosk: \(error)")
-            throw ExitCode(1)
+            throw KioskError(exitCode: 1, "\(error)")
         }
         switch list.format {
         case .json:

@@ -17,7 +17,7 @@ struct WatchCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Where frames come from (v4l2, v4l2:DEVICE, image:, dir:, mjpeg:, demo).")
-    var source = "v4l2"
+    var source: SourceSpec = .firstCamera
 
     @Option(help: "How long to watch.")
     var seconds = 10.0
@@ -40,7 +40,7 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let spec = try parseSourceOption(source)
+        let spec = source
         let camera = LiveCamera(spec: spec)
         camera.start()
         defer { camera.stop() }
@@ -77,7 +77,7 @@ struct WatchCommand: AsyncParsableCommand {
                           + (line.convert_ms.map { String(format: "  %.2f ms to RGB", $0) } ?? "")
                           + (reason.map { "  (\($0))" } ?? "") + (frame?.isDark == true ? "  dark" : ""))
             }
-            if case .failed = status.state { throw ExitCode(1) }
+            if case .failed = status.state { throw KioskError.reported(exitCode: 1) }
         }
     }
 }

@@ -42,8 +42,8 @@ struct DeskMachine: Equatable {
         case sampleCaptured(accepted: Bool, problem: String?)
         case enrolled(Greeting)
         case failed(String)
-        /// Result of checking a PIN.
-        case pinResult(ok: Bool)
+        /// Result of checking a PIN (the lockout is the core's, kept in the database).
+        case pinChecked(PINCheck)
         case staffClosed
         /// A visit was written: the number it got (another desk may have written one meanwhile).
         case visitCommitted(UUID, VisitRecording)
@@ -74,7 +74,6 @@ struct DeskMachine: Equatable {
     var state: State = .live
     var notice: Notice?
     var settings: Settings
-    var pinPolicy = PINPolicy()
     var now: Double = 0
 
     init(settings: Settings = Settings()) { self.settings = settings }
@@ -249,13 +248,16 @@ struct DeskMachine: Equatable {
     private mutating func pin(_ event: Event, _ prompt: PINPrompt) -> [Effect] {
         var prompt = prompt
         switch event {
-        case .pinResult(let ok):
+        case .pinChecked(let check):
             prompt.checking = false
-            pinPolicy.record(success: ok, now: now)
-            if ok { return unlocked(prompt.purpose) }
             prompt.digits = ""
-            prompt.message = pinPolicy.isLocked(now: now) ? "Too many wrong PINs: locked for \(Int(PINPolicy.lockSeconds)) s."
-                : "Wrong PIN (\(PINPolicy.maximumFailures - pinPolicy.failures) tries left)."
+            switch check {
+            case .correct: return unlocked(prompt.purpose)
+            case .wrong(let triesLeft):
+                prompt.message = "Wrong PIN (\(triesLeft) \(triesLeft == 1 ? "try" : "tries") left before a lockout)."
+            case .locked(let seconds):
+                prompt.message = "Too many wrong PINs: locked for \(Self.duration(seconds))."
+            }
             state = .pin(prompt)
             return []
         case .key(let key):
@@ -271,12 +273,6 @@ struct DeskMachine: Equatable {
                 prompt.message = nil
                 state = .pin(prompt)
             case .enter:
-                if pinPolicy.isLocked(now: now) {
-                    prompt.message = "Locked: try again in \(pinPolicy.secondsLeft(now: now)) s."
-                    prompt.digits = ""
-                    state = .pin(prompt)
-                    return []
-                }
                 let digits = prompt.digits
                 prompt.digits = ""
                 prompt.checking = true
@@ -289,6 +285,13 @@ struct DeskMachine: Equatable {
         default:
             return []
         }
+    }
+
+    /// "45 s", "2 min", "1 h".
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 120 { return "\(seconds) s" }
+        if seconds < 7200 { return "\((seconds + 59) / 60) min" }
+        return "\((seconds + 3599) / 3600) h"
     }
 
     private mutating func unlocked(_ purpose: PINPrompt.Purpose) -> [Effect] {

@@ -4,7 +4,7 @@ import Store
 /// The PIN-protected staff screens: visit log, people, person detail, export, settings.
 /// Pure state plus keys; changes to data are returned as effects for the app to apply.
 struct StaffView: Equatable {
-    enum Tab: Equatable, Sendable { case visits, people, settings }
+    enum Tab: Equatable, Sendable { case visits, people, settings, audit }
 
     enum Mode: Equatable {
         case browsing
@@ -123,17 +123,18 @@ struct StaffView: Equatable {
             case .character("1"): tab = .visits; selection = 0
             case .character("2"): tab = .people; selection = 0
             case .character("3"): tab = .settings
+            case .character("4"): tab = .audit; selection = 0
             case .up: selection = max(0, selection - 1)
             case .down: selection = min(max(0, rowCount - 1), selection + 1)
             case .pageUp: selection = max(0, selection - 10)
             case .pageDown: selection = min(max(0, rowCount - 1), selection + 10)
-            case .character("/"): if tab != .settings { mode = .searching }
+            case .character("/"): if tab == .visits || tab == .people { mode = .searching }
             case .character("["): shiftDay(by: -1)
             case .character("]"): shiftDay(by: 1)
             case .character("t"): day = Calendar.current.startOfDay(for: Date()); selection = 0
             case .character("a"): day = nil; search = ""; selection = 0
             case .character("x"):
-                if tab != .settings {
+                if tab == .visits || tab == .people {
                     let name = tab == .people ? "people" : "visits"
                     mode = .export(path: FileManager.default.currentDirectoryPath + "/kiosk-\(name).csv")
                 }
@@ -154,7 +155,7 @@ struct StaffView: Equatable {
     }
 
     private mutating func switchTab(by step: Int) {
-        let tabs: [Tab] = [.visits, .people, .settings]
+        let tabs: [Tab] = [.visits, .people, .settings, .audit]
         tab = tabs[(tabs.firstIndex(of: tab)! + step + tabs.count) % tabs.count]
         selection = 0
         scroll = 0

@@ -64,11 +64,21 @@ final class DeskController {
             case .captureSample: captureSample()
             case .saveEnrollment(let name, let preferences): saveEnrollment(name: name, preferences: preferences)
             case .verifyPIN(let digits): verifyPIN(digits)
-            case .openStaff: post(.staffOpened)
-            case .quit: quit = true
+            case .openStaff:
+                post(.staffOpened)
+                audit("staff view opened")
+            case .quit:
+                if machine.settings.pinIsSet { audit("desk stopped with the staff PIN") }
+                quit = true
             }
         }
         return quit
+    }
+
+    /// Records a staff event in the audit log, in order with the desk's other work.
+    func audit(_ kind: String, detail: String = "") {
+        let desk = self.desk
+        work.submit("the audit log") { await desk.audit(kind, detail: detail) }
     }
 
     // MARK: effects
@@ -223,7 +233,7 @@ final class DeskController {
     private func verifyPIN(_ digits: String) {
         let desk = self.desk, post = self.post
         work.submit("checking a PIN") {
-            post(.event(.pinResult(ok: await desk.checkStaffPIN(digits))))
+            post(.event(.pinChecked(await desk.checkStaffPIN(digits))))
         }
     }
 }

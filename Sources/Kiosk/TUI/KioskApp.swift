@@ -126,7 +126,10 @@ final class KioskApp: @unchecked Sendable {
     /// Returns true when the desk should quit.
     private func handle(_ key: Key) -> Bool {
         if deskController.isInStaffView {
-            if staffController.handle(key) { return deskController.handle(.staffClosed) }
+            if staffController.handle(key) {
+                deskController.audit("staff view closed")
+                return deskController.handle(.staffClosed)
+            }
             return false
         }
         return deskController.handle(.key(key))

@@ -19,6 +19,7 @@ struct StaffPage: Sendable {
     var people: [PersonSummary] = []
     var history: [VisitEntry] = []
     var preferences: [EnrollmentForm.Preference] = []
+    var audit: [AuditEvent] = []
 }
 
 /// The PIN-protected staff view: keys go to the pure `StaffView`; rows are loaded a page
@@ -54,7 +55,7 @@ final class StaffController {
 
     /// A key in the staff view. Returns true when the view closes.
     func handle(_ key: Key) -> Bool {
-        let rowCount = view.tab == .people ? data.people.count : data.visits.count
+        let rowCount = view.tab == .people ? data.people.count : view.tab == .audit ? data.audit.count : data.visits.count
         let effects = view.handle(key, rowCount: rowCount, selectedPerson: selectedPerson) { [data] in data.preferences }
         var closed = false
         for effect in effects {
@@ -80,8 +81,9 @@ final class StaffController {
         data.visits = page.visits
         data.people = page.people
         data.history = page.history
+        data.audit = page.audit
         if page.query.personId != nil { data.preferences = page.preferences }
-        let rows = view.tab == .people ? data.people.count : data.visits.count
+        let rows = view.tab == .people ? data.people.count : view.tab == .audit ? data.audit.count : data.visits.count
         if view.selection >= rows { view.selection = max(0, rows - 1) }
     }
 
@@ -125,6 +127,7 @@ final class StaffController {
         switch query.tab {
         case .visits: page.visits = try store.visits(query.filter.filter, limit: query.limit, offset: 0)
         case .people: page.people = try store.people(ListFilter(name: query.filter.filter.name), limit: query.limit, offset: 0)
+        case .audit: page.audit = try store.auditEvents(limit: query.limit, offset: 0)
         case .settings: break
         }
         if let id = query.personId {
@@ -156,6 +159,7 @@ final class StaffController {
         work.submit("saving preferences") {
             do {
                 try await desk.withStore { try $0.setPreferences(personId: personId, kept) }
+                await desk.audit("preferences edited", detail: "person id \(personId)")
                 post(.staffMessage("Preferences saved."))
             } catch {
                 post(.staffMessage("Not saved: \(error)"))
@@ -172,6 +176,7 @@ final class StaffController {
                         : CSVExport.visits(try store.visits(filter.filter, limit: nil, offset: 0))
                 }
                 let written = try PrivateFile.createNew(at: path, contents: Data(csv.utf8))
+                await desk.audit("exported", detail: "\(tab == .people ? "people" : "visits") to \(written)")
                 post(.staffMessage("Exported to \(written)."))
             } catch {
                 post(.staffMessage("Export failed: \(error)"))

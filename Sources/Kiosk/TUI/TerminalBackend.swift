@@ -27,6 +27,9 @@ final class CursesTerminal: TerminalBackend {
     private struct PairKey: Hashable { let foreground: Int; let background: Int }
 
     init(environment: [String: String]) throws {
+        // The thread that owns the terminal is where deep recursion (layout, wrapping) would
+        // overflow the stack: give it the crash handler's alternate stack.
+        TerminalGuard.prepareCurrentThread()
         let direct = Self.directColorVariant(environment: environment)
         let colors = direct.map { kiosk_curses_start($0) } ?? kiosk_curses_start(nil)
         guard colors >= 0 else { throw TerminalError.cannotStart }

@@ -9,6 +9,8 @@ struct StaffScreenData {
     var history: [VisitEntry] = []
     var preferences: [EnrollmentForm.Preference] = []
     var settings: [(String, String)] = []
+    /// The audit log, newest first.
+    var audit: [AuditEvent] = []
 }
 
 /// Draws the staff view: tabs, the visit log or people list (scrolling with the
@@ -23,7 +25,7 @@ enum StaffScreen {
         let bar = CellStyle(foreground: .white, background: .panel, bold: true)
         buffer.fill(x: 0, y: 0, width: w, height: 1, style: bar)
         var x = 1
-        for (tab, name) in [(StaffView.Tab.visits, "1 Visit log"), (.people, "2 People"), (.settings, "3 Settings")] {
+        for (tab, name) in [(StaffView.Tab.visits, "1 Visit log"), (.people, "2 People"), (.settings, "3 Settings"), (.audit, "4 Audit log")] {
             let style = tab == view.tab ? CellStyle(foreground: .black, background: .accent, bold: true) : bar
             x += buffer.text(" \(name) ", x: x, y: 0, style: style) + 1
         }
@@ -43,6 +45,7 @@ enum StaffScreen {
             switch view.tab {
             case .visits: drawVisits(view, data.visits, into: &buffer, top: bodyTop, height: bodyHeight)
             case .people: drawPeople(view, data.people, into: &buffer, top: bodyTop, height: bodyHeight)
+            case .audit: drawAudit(view, data.audit, into: &buffer, top: bodyTop, height: bodyHeight)
             case .settings:
                 var y = bodyTop
                 for (key, value) in data.settings where y < h - 2 {
@@ -77,6 +80,7 @@ enum StaffScreen {
         case .browsing:
             switch view.tab {
             case .settings: return "Tab: next tab · Esc: back to the front desk"
+            case .audit: return "↑↓ scroll · Tab: next tab · Esc: back to the front desk"
             case .people: return "↑↓ select · Enter details · / search · X export CSV · Tab next tab · Esc back"
             case .visits: return "↑↓ scroll · / search · [ ] day · T today · A all · X export · Tab · Esc back"
             }
@@ -97,6 +101,14 @@ enum StaffScreen {
         }
         drawTable(table, into: &buffer, top: top, selected: view.selection - range.lowerBound)
         buffer.text("\(visits.count) visit\(visits.count == 1 ? "" : "s")", x: buffer.width - 16, y: 1, style: CellStyle(foreground: .muted))
+    }
+
+    private static func drawAudit(_ view: StaffView, _ events: [AuditEvent], into buffer: inout CellBuffer, top: Int, height: Int) {
+        if events.isEmpty { buffer.text("No staff events yet.", x: 2, y: top); return }
+        var table = TextTable(headers: ["TIME", "KIOSK", "EVENT", "DETAIL"])
+        let range = window(selection: view.selection, count: events.count, height: height - 1)
+        for e in events[range] { table.add([DateText.local(e.time), e.kioskId, e.kind, e.detail]) }
+        drawTable(table, into: &buffer, top: top, selected: view.selection - range.lowerBound)
     }
 
     private static func drawPeople(_ view: StaffView, _ people: [PersonSummary], into buffer: inout CellBuffer, top: Int, height: Int) {
