@@ -64,18 +64,17 @@ public enum VisitorText {
     /// never echoed, since echoing them is the attack.
     public static func normalized(_ text: String, as field: Field) throws(StoreError) -> String {
         let composed = text.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-        // Scalars first: counting grapheme clusters of a huge string costs more than this check.
-        let scalarCount = composed.unicodeScalars.count
         if let refused = composed.unicodeScalars.first(where: isRefused) {
             throw .invalidInput("\(field.label) contains \(describe(refused)), which is not allowed; type it again without it.")
         }
-        if scalarCount > field.limit * scalarsPerCharacter || composed.count > field.limit {
+        // Scalars first: a huge text is refused without counting its grapheme clusters.
+        if composed.unicodeScalars.count > field.limit * scalarsPerCharacter || composed.count > field.limit {
             throw .invalidInput("\(field.label) is too long: at most \(field.limit) characters.")
         }
         return composed
     }
 
-    /// "an invisible control character (U+001B)", "a right-to-left override (U+202E)".
+    /// "a control character (U+001B)", "a text-direction control character (U+202E)".
     static func describe(_ scalar: Unicode.Scalar) -> String {
         let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
         switch scalar.value {
