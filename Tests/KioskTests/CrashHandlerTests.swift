@@ -65,3 +65,68 @@ extension TmuxSession {
         return ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+/// The C handler on its own, in a small program built from the shim's source: a stack
+/// overflow (which leaves no stack to run a handler on) still ends in the fixed message and
+/// status 70, on the main thread and on a thread that called kiosk_crash_prepare_thread.
+@Suite("Crash handler: stack overflow")
+struct CrashHandlerStackOverflowTests {
+    static let program = """
+        #include "kiosk_crash.h"
+        #include <pthread.h>
+        #include <string.h>
+        // Each call keeps 1 KiB live on the stack until the guard page is hit.
+        static int deeper(volatile char *caller) {
+            volatile char frame[1024];
+            frame[0] = caller ? caller[0] : 1;
+            return deeper(frame) + frame[1];
+        }
+        static void *thread_main(void *prepare) {
+            if (prepare) kiosk_crash_prepare_thread();
+            deeper(0);
+            return 0;
+        }
+        int main(int argc, char **argv) {
+            kiosk_install_crash_handler(argv[2]);
+            if (strcmp(argv[1], "main") == 0) deeper(0);
+            pthread_t thread;
+            pthread_create(&thread, 0, thread_main, strcmp(argv[1], "thread") == 0 ? (void *)1 : 0);
+            pthread_join(thread, 0);
+            return 0;
+        }
+        """
+
+    static func build(in directory: String) throws -> String? {
+        let source = directory + "/overflow.c", binary = directory + "/overflow"
+        try program.write(toFile: source, atomically: true, encoding: .utf8)
+        let shim = KioskBinary.repositoryRoot + "/Sources/CNcursesShim"
+        // The handler compiles without a warning; the program at -O0, so the recursion stays one.
+        let handler = Spawn.output(["cc", "-c", "-O2", "-Wall", "-Wextra", "-Werror", "-I", shim + "/include",
+                                    shim + "/kiosk_crash.c", "-o", directory + "/kiosk_crash.o"])
+        #expect(handler.status == 0, "cc kiosk_crash.c:\n\(handler.err)")
+        let compile = Spawn.output(["cc", "-O0", "-Wno-infinite-recursion", "-I", shim + "/include", source,
+                                    directory + "/kiosk_crash.o", "-o", binary, "-lpthread"])
+        #expect(compile.status == 0, "cc overflow.c:\n\(compile.err)")
+        return handler.status == 0 && compile.status == 0 ? binary : nil
+    }
+
+    @Test func aStackOverflowIsCaughtWhereAnAlternateStackWasPrepared() throws {
+        let directory = NSTemporaryDirectory() + "kiosk-overflow-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        guard let binary = try Self.build(in: directory) else { return }
+
+        for place in ["main", "thread"] {
+            let log = directory + "/\(place).log"
+            let run = Spawn.output([binary, place, log])
+            #expect(run.status == 70, "overflow on the \(place) thread: status \(run.status)")
+            #expect(run.err == CrashHandlerTests.message + "\r\n", "\(place): \(run.err)")
+            let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(logged.contains("critical kiosk: crashed on SIGSEGV (signal 11); exit status 70\n"), "\(place): \(logged)")
+        }
+        // Without its own alternate stack a thread's overflow cannot run the handler: the
+        // kernel kills the process. This is why the UI thread prepares one.
+        let unprepared = Spawn.output([binary, "unprepared", directory + "/unprepared.log"])
+        #expect(unprepared.status != 70 && !unprepared.err.contains(CrashHandlerTests.message))
+    }
+}
