@@ -119,8 +119,6 @@ public actor FrontDesk {
         return gallery.identify(embedding)
     }
 
-    public func name(of personId: Int64) -> String? { gallery.names[personId] }
-
     /// The front-desk decision for a picture, nothing written: the CLI's check-in and
     /// the TUI's capture both start here.
     public func decide(_ image: Image, now: Date = Date()) async throws -> CheckInDecision {

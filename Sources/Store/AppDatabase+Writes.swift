@@ -71,25 +71,6 @@ extension AppDatabase {
         }
     }
 
-    /// Adds a template from a confident later match, so the gallery follows a face that
-    /// changes (haircut, glasses, age), keeping at most `limit` such templates per person:
-    /// the oldest is replaced. Returns false when the person no longer exists.
-    @discardableResult
-    public func addMatchTemplate(personId: Int64, embedding: Embedding, quality: Double, limit: Int = 5,
-                                 now: Date = Date()) throws(StoreError) -> Bool {
-        try write { db in
-            guard try Person.exists(db, id: personId) else { return false }
-            let learned = FaceTemplate.filter(Column("personId") == personId && Column("source") == FaceTemplate.Source.match.rawValue)
-            if try learned.fetchCount(db) >= limit, let oldest = try learned.order(Column("createdAt")).fetchOne(db) {
-                _ = try oldest.delete(db)
-            }
-            var row = FaceTemplate(personId: personId, embedding: embedding, model: ModelFiles.embeddingModelID,
-                                   quality: quality, createdAt: now, source: .match)
-            try row.insert(db)
-            return true
-        }
-    }
-
     /// Replaces a person's preferences with `preferences`, in order.
     public func setPreferences(personId: Int64, _ preferences: [(key: String, value: String)]) throws(StoreError) {
         let preferences = try Enrollment.validated(preferences: preferences)

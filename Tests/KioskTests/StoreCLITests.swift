@@ -114,12 +114,18 @@ struct StoreCLITests {
     @Test(.enabled(if: StoreCLITests.sharedDev != nil, "needs ../shared/faces/dev, the team's test set (absent here)"))
     func importTheDevSetAndRecogniseEveryIdentity() throws {
         let dev = try #require(StoreCLITests.sharedDev)
-        let run = try kiosk(["import", dev])
+        // Two of the dev set's people are closer than the match threshold: the second is
+        // not enrolled (the desk would greet one as the other) unless forced.
+        let cautious = try kiosk(["import", dev])
+        #expect(cautious.status == 0, "\(cautious.stderr)")
+        #expect(cautious.stdout.contains("Imported 25 people"))
+        #expect(cautious.stdout.contains("Martha_Burk: this face already matches Lesley_McCulloch"))
+        let run = try kiosk(["import", "--force", dev])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("Imported 26 people"))
+        #expect(run.stdout.contains("Imported 1 person"))
         // The four photos with a second face in the background are skipped and listed.
-        #expect(run.stdout.contains("Skipped 4 photos"))
-        #expect(run.stdout.contains("Dorthy_Moxley_0002.jpg: several faces"))
+        #expect(cautious.stdout.contains("Skipped 4 photos"))
+        #expect(cautious.stdout.contains("Dorthy_Moxley_0002.jpg: several faces"))
         let people = try kiosk(["people", "--format", "csv"])
         #expect(people.stdout.split(separator: "\r\n").count == 27)
         // A photo of an enrolled identity is recognised as that identity.

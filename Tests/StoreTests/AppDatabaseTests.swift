@@ -156,14 +156,16 @@ struct MatchTemplateTests {
         for i in 0..<7 {
             let e = factory.near(base, distance: 0.3)
             learned.append(e)
-            #expect(try database.addMatchTemplate(personId: person.id!, embedding: e, quality: 0.8, limit: 5,
-                                                  now: start.addingTimeInterval(Double(i))))
+            let visit = VisitCommit(personId: person.id!, time: start.addingTimeInterval(Double(i)), kioskId: "test", distance: 0.3,
+                                    quality: 0.8, cooldown: 0, lesson: .init(embedding: e, quality: 0.8, maxDistanceToEnrolled: 0.4))
+            #expect(try database.commitVisit(visit).learned)
         }
         let stored = try database.embeddings(personId: person.id!)
         #expect(stored.count == 6, "1 enrollment template + 5 learned")
         #expect(stored.contains(base), "the enrollment template is never replaced")
         #expect(!stored.contains(learned[0]) && !stored.contains(learned[1]), "the two oldest learned ones were replaced")
         #expect(stored.contains(learned[6]))
-        #expect(try database.addMatchTemplate(personId: 999, embedding: base, quality: 0.8) == false)
+        let nobody = VisitCommit(personId: 999, time: start, kioskId: "test", distance: 0.3, quality: 0.8, cooldown: 0)
+        #expect(throws: StoreError.personNotFound("id 999")) { try database.commitVisit(nobody) }
     }
 }

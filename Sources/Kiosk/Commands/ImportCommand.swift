@@ -40,6 +40,8 @@ struct ImportCommand: AsyncParsableCommand {
         var progress = ProgressBar(total: total, label: "importing")
         var skipped: [(String, String)] = []
         var enrolled = 0, alreadyThere = 0
+        /// People whose face already matches someone enrolled (the desk would mistake one for the other).
+        var lookalikes: [(String, String)] = []
         var failed = false  // an unreadable photo or a refused name: exit code 1 at the end
 
         for (folder, photos) in people {
@@ -81,6 +83,8 @@ struct ImportCommand: AsyncParsableCommand {
                                                      templates: accepted.map(\.template), thumbnailJPEG: thumbnail ?? nil),
                                           evenIfAlreadyEnrolled: force)
                 enrolled += 1
+            } catch let refusal as EnrollmentRefusal {
+                lookalikes.append((name, "\(refusal)"))
             } catch let error as StoreError {
                 failed = true
                 skipped.append((name, "not stored: \(error)"))
@@ -91,6 +95,10 @@ struct ImportCommand: AsyncParsableCommand {
         progress.finish()
         print("Imported \(enrolled) \(enrolled == 1 ? "person" : "people") from \(directory).".terminalSafe)
         if alreadyThere > 0 { print("\(alreadyThere) already enrolled under the same name (skipped).") }
+        if !lookalikes.isEmpty {
+            print("Not enrolled, their face already matches someone enrolled (--force enrolls them anyway):")
+            for (name, reason) in lookalikes { print("  \(name): \(reason)".terminalSafe) }
+        }
         if !skipped.isEmpty {
             print("Skipped \(skipped.count) photo\(skipped.count == 1 ? "" : "s"):")
             for (photo, reason) in skipped { print("  \(photo): \(reason)".terminalSafe) }
