@@ -23,6 +23,7 @@ static const char crash_message[] = "kiosk: crashed; the desk will restart if it
 static struct termios saved_termios;
 static int termios_saved = 0;
 static int terminal_fd = -1;
+static volatile sig_atomic_t screen_active = 0;
 static char log_path[4096];
 
 static void write_all(int fd, const char *bytes, size_t count) {
@@ -64,8 +65,10 @@ static void write_decimal(int fd, long long value) {
 }
 
 static void on_crash(int number) {
-    if (termios_saved) tcsetattr(terminal_fd, TCSANOW, &saved_termios);
-    if (terminal_fd >= 0) write_all(terminal_fd, terminal_reset, sizeof terminal_reset - 1);
+    if (screen_active) {
+        if (termios_saved) tcsetattr(terminal_fd, TCSANOW, &saved_termios);
+        if (terminal_fd >= 0) write_all(terminal_fd, terminal_reset, sizeof terminal_reset - 1);
+    }
     write_all(2, crash_message, sizeof crash_message - 1);
     if (log_path[0] != 0) {
         int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -91,6 +94,8 @@ static void on_crash(int number) {
     // kill in `systemctl status` and in the tests.
     _exit(KIOSK_CRASH_EXIT_STATUS);
 }
+
+void kiosk_crash_note_screen(int curses_active) { screen_active = curses_active != 0; }
 
 static __thread int thread_prepared = 0;
 

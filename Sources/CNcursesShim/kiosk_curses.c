@@ -1,6 +1,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #define NCURSES_WIDECHAR 1
 #include "kiosk_curses.h"
+#include "kiosk_crash.h"
 
 #include <locale.h>
 #include <ncursesw/curses.h>
@@ -18,6 +19,7 @@ int kiosk_curses_start(const char *terminal_name) {
         return -1;
     }
     active = 1;
+    kiosk_crash_note_screen(1);
     raw();
     noecho();
     nonl();
@@ -35,6 +37,7 @@ void kiosk_curses_stop(void) {
     active = 0;
     curs_set(1);
     endwin();
+    kiosk_crash_note_screen(0);
 }
 
 int kiosk_curses_active(void) { return active; }
