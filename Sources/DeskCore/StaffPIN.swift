@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Setting and changing the staff PIN, for the CLI (`kiosk staff set-pin`): the only way
 /// to set one. The desk's keyboard can never set or change it; here, a PIN that exists
@@ -27,5 +28,7 @@ public enum StaffPIN {
             guard PINHash.verify(pin: current, against: stored) else { throw Refusal.wrongCurrentPIN }
         }
         try store.setStaffPINHash(PINHash.make(pin: new))
+        // A new PIN from the shell ends any lockout at the desks.
+        _ = try store.updatePINLockState { $0 = PINLockState() }
     }
 }

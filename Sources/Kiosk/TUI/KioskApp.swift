@@ -66,6 +66,9 @@ final class KioskApp: @unchecked Sendable {
         staffController = StaffController(desk: desk, work: work, post: post, logger: logger)
     }
 
+    /// At most this many keys are handled between two redraws.
+    static let keysPerFrame = 2048
+
     /// Runs until the user quits, a termination signal arrives or the terminal is gone.
     /// The camera is released on the way out; pending work is the caller's to drain.
     func run(terminal: CursesTerminal) -> Exit {
@@ -82,7 +85,13 @@ final class KioskApp: @unchecked Sendable {
             if terminal.isLost { logger.warning("the terminal is gone; stopping"); return .terminalLost }
             let now = monotonicSeconds()
             if deskController.handle(.tick(now)) { return .quit }
-            if let key = terminal.readKey(timeoutMilliseconds: 30) {
+            // Every key waiting is handled before the next redraw: a burst of thousands
+            // (a paste, a key injector) is worked off in a few frames instead of one key
+            // per frame, so the desk answers the next real key at once.
+            var waitMilliseconds = 30
+            for _ in 0..<Self.keysPerFrame {
+                guard let key = terminal.readKey(timeoutMilliseconds: waitMilliseconds) else { break }
+                waitMilliseconds = 0
                 if key == .resize || terminal.size != lastSize {
                     lastSize = terminal.size
                     renderer.invalidate()

@@ -107,10 +107,17 @@ final class CursesTerminal: TerminalBackend {
         return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 
+    /// The next key the desk understands; keys it cannot decode (F13, Ctrl-\\, stray
+    /// escape sequences) are skipped without waiting again. Nil when none came in time.
     func readKey(timeoutMilliseconds: Int) -> Key? {
-        var value: UInt32 = 0
-        let kind = kiosk_curses_read_key(Int32(timeoutMilliseconds), &value)
-        guard kind >= 0 else { return nil }
-        return Key.decode(isFunctionKey: kind == 1, value: value)
+        var timeout = Int32(timeoutMilliseconds)
+        for _ in 0..<4096 {
+            var value: UInt32 = 0
+            let kind = kiosk_curses_read_key(timeout, &value)
+            guard kind >= 0 else { return nil }
+            if let key = Key.decode(isFunctionKey: kind == 1, value: value) { return key }
+            timeout = 0
+        }
+        return nil
     }
 }
