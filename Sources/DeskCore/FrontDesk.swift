@@ -41,6 +41,9 @@ public actor FrontDesk {
     /// The newest store change applied to `gallery` and `status`.
     private var appliedChange: Int64
     public private(set) var status: DeskStatus
+    /// The PIN lockout kept here when the database cannot record it (locked, read-only,
+    /// full): guessing must not become free because the disk is.
+    private var lockWithoutDatabase = PINLockState()
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         DedicatedThreadExecutor.store.asUnownedSerialExecutor()
@@ -157,6 +160,8 @@ public actor FrontDesk {
     /// durably and written by `deliverPending()` later: a greeting that was shown is a
     /// visit. A learned template joins the gallery at once.
     public func commit(_ visit: VisitCommit) -> CommitOutcome {
+        // Older visits waiting in the queue go first, so visits are written in order.
+        if status.pendingVisits > 0 { deliverPending() }
         do {
             let committed = try store.commitVisit(visit)
             if committed.learned { refresh() }
@@ -181,12 +186,8 @@ public actor FrontDesk {
 
     /// Undoes a visit the visitor disowned ("Not me"), wherever it is: written or queued.
     public func retract(_ visitId: UUID) throws {
-        if let pending {
-            let queued = pending.load()
-            if queued.contains(where: { $0.id == visitId }) {
-                try pending.replace(with: queued.filter { $0.id != visitId })
-                status.pendingVisits = queued.count - 1
-            }
+        if let pending, try pending.remove(where: { $0.id == visitId }) > 0 {
+            status.pendingVisits = pending.count
         }
         if try store.retractVisit(id: visitId) { refresh() }
     }
@@ -197,25 +198,25 @@ public actor FrontDesk {
     @discardableResult
     public func deliverPending() -> Int {
         guard let pending else { return 0 }
-        var queued = pending.load()
-        guard !queued.isEmpty else {
-            status.pendingVisits = 0
-            return 0
-        }
-        let total = queued.count
-        while let visit = queued.first {
-            do {
-                _ = try store.commitVisit(visit)
-            } catch StoreError.personNotFound {
-                // Erased meanwhile: the visit goes with them.
-            } catch {
-                break
+        // Another process delivering right now: leave it to them this time.
+        let left = try? pending.withLock(wait: false) { () -> Int in
+            var queued = pending.load()
+            let total = queued.count
+            while let visit = queued.first {
+                do {
+                    _ = try store.commitVisit(visit)
+                } catch StoreError.personNotFound {
+                    // Erased meanwhile: the visit goes with them.
+                } catch {
+                    break
+                }
+                queued.removeFirst()
             }
-            queued.removeFirst()
+            if queued.count != total { try? pending.replace(with: queued) }
+            return queued.count
         }
-        if queued.count != total { try? pending.replace(with: queued) }
-        status.pendingVisits = queued.count
-        return queued.count
+        status.pendingVisits = (left ?? nil) ?? pending.count
+        return status.pendingVisits
     }
 
     /// Decides, and for a returning visitor writes the visit: the CLI's check-in.
@@ -249,6 +250,8 @@ public actor FrontDesk {
     /// Erases a person everywhere; the audit log keeps that it happened (the id only).
     public func forget(personId: Int64) throws {
         try store.forget(personId: personId)
+        // Visits of theirs still queued hold their face: they go too.
+        if let pending { _ = try? pending.remove { $0.personId == personId } }
         audit("person erased", detail: "id \(personId)")
         refresh()
     }
@@ -266,15 +269,25 @@ public actor FrontDesk {
     public func checkStaffPIN(_ pin: String, now: Date = Date()) -> PINCheck {
         do {
             let state = try store.pinLockState()
-            if PINPolicy.isLocked(state, now: now) { return .locked(secondsLeft: PINPolicy.secondsLeft(state, now: now)) }
+            for lock in [state, lockWithoutDatabase] where PINPolicy.isLocked(lock, now: now) {
+                return .locked(secondsLeft: PINPolicy.secondsLeft(lock, now: now))
+            }
             guard let stored = try store.staffPINHash() else { return .wrong(triesLeft: 0) }
             switch PINHash.check(pin: pin, against: stored) {
             case .correct(let needsUpgrade):
-                if needsUpgrade { try store.setStaffPINHash(PINHash.make(pin: pin)) }
-                _ = try store.updatePINLockState { PINPolicy.recordSuccess(&$0) }
+                // Staff get in even when the database cannot take these writes now.
+                if needsUpgrade { try? store.setStaffPINHash(PINHash.make(pin: pin)) }
+                _ = try? store.updatePINLockState { PINPolicy.recordSuccess(&$0) }
+                PINPolicy.recordSuccess(&lockWithoutDatabase)
                 return .correct
             case .wrong:
-                let after = try store.updatePINLockState { PINPolicy.recordFailure(&$0, now: now) }
+                let after: PINLockState
+                do {
+                    after = try store.updatePINLockState { PINPolicy.recordFailure(&$0, now: now) }
+                } catch {
+                    PINPolicy.recordFailure(&lockWithoutDatabase, now: now)
+                    after = lockWithoutDatabase
+                }
                 if PINPolicy.isLocked(after, now: now) {
                     let seconds = PINPolicy.secondsLeft(after, now: now)
                     audit("staff PIN locked", detail: "after \(PINPolicy.maximumFailures) wrong PINs, for \(seconds) s", now: now)

@@ -29,8 +29,27 @@ public final class PendingVisits: Sendable {
         }
     }
 
+    /// Runs `body` holding the queue's lock (`PATH.lock`, flock(2)): every process on
+    /// the database (other desks, the CLI) shares the file, and a read-then-rewrite must
+    /// not lose another's append. Without `wait`, returns nil when someone else holds it.
+    public func withLock<T>(wait: Bool = true, _ body: () throws -> T) throws -> T? {
+        let fd = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw QueueError.cannotWrite(path: path + ".lock", reason: String(cString: strerror(errno))) }
+        defer { close(fd) }  // closing releases the lock
+        while flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+            if errno == EINTR { continue }
+            if errno == EWOULDBLOCK && !wait { return nil }
+            throw QueueError.cannotWrite(path: path + ".lock", reason: String(cString: strerror(errno)))
+        }
+        return try body()
+    }
+
     /// Appends `visit` durably (created 0600: it holds a face embedding).
     public func append(_ visit: VisitCommit) throws {
+        _ = try withLock { try appendLocked(visit) }
+    }
+
+    private func appendLocked(_ visit: VisitCommit) throws {
         let line = try Self.encoder.encode(visit) + Data("\n".utf8)
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw QueueError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
@@ -52,7 +71,20 @@ public final class PendingVisits: Sendable {
 
     public var count: Int { load().count }
 
-    /// Keeps only `remaining` (atomically: a new file renamed over the old one).
+    /// Drops the queued visits `drop` chooses, under the lock (a "Not me", an erasure).
+    /// Returns how many were dropped.
+    @discardableResult
+    public func remove(where drop: (VisitCommit) -> Bool) throws -> Int {
+        try withLock { () throws -> Int in
+            let queued = load()
+            let kept = queued.filter { !drop($0) }
+            if kept.count != queued.count { try replace(with: kept) }
+            return queued.count - kept.count
+        } ?? 0
+    }
+
+    /// Keeps only `remaining` (atomically: a new file renamed over the old one). Call
+    /// it with the lock held (`withLock`).
     public func replace(with remaining: [VisitCommit]) throws {
         if remaining.isEmpty {
             if unlink(path) != 0 && errno != ENOENT {

@@ -63,6 +63,7 @@ extension AppDatabase {
         try write { db in
             var state = try Self.pinLockState(db)
             change(&state)
+            defer { try? Self.trimChangeLog(db) }
             let values: [(String, String?)] = [
                 ("staff_pin_failures", String(state.failures)), ("staff_pin_lockouts", String(state.lockouts)),
                 ("staff_pin_locked_until", state.lockedUntil.map { String($0.timeIntervalSince1970) }),

@@ -70,8 +70,11 @@ extension AppDatabase {
                 return CommittedVisit(recording: VisitRecording(counted: true, visitNumber: count, previousVisit: previous),
                                       wasAlreadyWritten: true, learned: false)
             }
-            let last = try Date.fetchOne(db, visits.select(max(Column("time"))))
-            guard VisitCounting.counts(now: commit.time, lastVisit: last, cooldown: commit.cooldown) else {
+            // The visit before this one in time: a queued visit can arrive after later ones.
+            let last = try Date.fetchOne(db, visits.filter(Column("time") <= commit.time).select(max(Column("time"))))
+            // Within the cooldown of another visit, before or after it, this is the same visit.
+            if commit.cooldown > 0, try visits.filter(Column("time") > commit.time.addingTimeInterval(-commit.cooldown)
+                                                        && Column("time") < commit.time.addingTimeInterval(commit.cooldown)).fetchCount(db) > 0 {
                 let previous = try Date.fetchOne(db, visits.select(Column("time")).order(Column("time").desc).limit(1, offset: 1))
                 return CommittedVisit(recording: VisitRecording(counted: false, visitNumber: count, previousVisit: previous),
                                       wasAlreadyWritten: false, learned: false)
@@ -80,6 +83,7 @@ extension AppDatabase {
                 INSERT INTO visit (personId, time, kioskId, distance, quality, uuid) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [commit.personId, commit.time, commit.kioskId, commit.distance, commit.quality, commit.id.uuidString])
             let learned = try commit.lesson.map { try Self.learn($0, personId: commit.personId, visit: commit.id, time: commit.time, db) } ?? false
+            if learned { try Self.trimChangeLog(db) }
             return CommittedVisit(recording: VisitRecording(counted: true, visitNumber: count + 1, previousVisit: last),
                                   wasAlreadyWritten: false, learned: learned)
         }

@@ -77,6 +77,7 @@ extension AppDatabase {
         try write { db in
             guard try Person.exists(db, id: personId) else { throw StoreError.personNotFound("id \(personId)") }
             try Preference.filter(Column("personId") == personId).deleteAll(db)
+            defer { try? Self.trimChangeLog(db) }
             for (position, preference) in preferences.enumerated() {
                 var row = Preference(personId: personId, position: position, key: preference.key, value: preference.value)
                 try row.insert(db)

@@ -273,4 +273,49 @@ struct FrontDeskTests {
         #expect(events[0].detail.contains("id \(person.id!)"))
         #expect(!events.contains { $0.detail.contains("Erin") || $0.kind.contains("Erin") })
     }
+
+    @Test func aQueuedVisitDeliveredAfterALaterOneStillCounts() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let store = try otherProcess()
+        let person = try store.enroll(enrollment("Quinn", factory.next()))
+        let morning = Date(timeIntervalSince1970: 2_000_000_000)
+        // The 12:00 visit is written first; the 09:00 one was waiting in the queue.
+        #expect(try store.commitVisit(visit(person.id!, at: morning.addingTimeInterval(3 * 3600))).recording.counted)
+        let late = try store.commitVisit(visit(person.id!, at: morning))
+        #expect(late.recording.counted, "a visit three hours before another is its own visit")
+        // But one within the cooldown of a later visit is the same visit.
+        #expect(!(try store.commitVisit(visit(person.id!, at: morning.addingTimeInterval(3 * 3600 - 60))).recording.counted))
+        #expect(try store.visits(ListFilter(), limit: nil, offset: 0).count == 2)
+    }
+
+    @Test func erasingAPersonDropsTheirQueuedVisits() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var factory = Embeddings()
+        let desk = try desk()
+        let gone = try await desk.enroll(enrollment("Gone Soon", factory.next()))
+        let stays = try await desk.enroll(enrollment("Stays", factory.next()))
+        let pending = try #require(desk.pending)
+        try pending.append(visit(gone.id!, lesson: .init(embedding: factory.next(), quality: 0.9, maxDistanceToEnrolled: 0.4)))
+        try pending.append(visit(stays.id!))
+        try await desk.forget(personId: gone.id!)
+        #expect(pending.load().map(\.personId) == [stays.id!], "the erased person's queued visit (with a face) stayed on disk")
+    }
+
+    @Test func aDatabaseThatCannotRecordFailuresStillLocksThePrompt() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try otherProcess()
+        try StaffPIN.set("246810", current: nil, reset: false, in: store)
+        let desk = try desk(busyTimeout: 0.1)
+        // Another process holds the write lock: failures cannot be written.
+        var holdsTheLock = Configuration()
+        holdsTheLock.allowsUnsafeTransactions = true
+        let blocker = try DatabaseQueue(path: path, configuration: holdsTheLock)
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+        let now = Date(timeIntervalSince1970: 2_000_000_000)
+        for _ in 1...4 { _ = await desk.checkStaffPIN("000000", now: now) }
+        #expect(await desk.checkStaffPIN("000000", now: now) == .locked(secondsLeft: 60), "guessing became free with the database locked")
+        #expect(await desk.checkStaffPIN("246810", now: now.addingTimeInterval(61)) == .correct, "staff must get in while the database is locked")
+        try await blocker.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+    }
 }

@@ -226,6 +226,17 @@ struct DeskMachineTests {
         #expect(!after.checking)
     }
 
+    @Test func anEntryTooShortToBeThePINIsNotCheckedNorCounted() {
+        // Attack: Enter, Enter, Enter... to lock staff out without typing anything.
+        var m = machine(pinIsSet: true)
+        _ = m.handle(.key(.function(10)))
+        for _ in 0..<10 { #expect(m.handle(.key(.enter)) == []) }
+        for c in "123" { _ = m.handle(.key(.character(c))) }
+        #expect(m.handle(.key(.enter)) == [])
+        guard case .pin(let prompt) = m.state else { Issue.record("expected a PIN prompt"); return }
+        #expect(prompt.message?.contains("at least 6 digits") == true)
+    }
+
     @Test func onlyASCIIDigitsArePINDigits() {
         var m = machine(pinIsSet: true)
         _ = m.handle(.key(.function(2)))

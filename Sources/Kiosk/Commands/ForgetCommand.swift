@@ -41,6 +41,8 @@ struct ForgetCommand: AsyncParsableCommand {
             }
             try database.forget(personId: person.id!)
             global.audit(database, "person erased", detail: "id \(person.id!)")
+            // Visits of theirs waiting to be written hold their face: they go too.
+            _ = try? PendingVisits.beside(database: database.path).remove { $0.personId == person.id! }
             print("Erased \(person.name) (id \(person.id!)).".terminalSafe)
         } catch let error as StoreError {
             throw KioskError(exitCode: 1, "\(error)")

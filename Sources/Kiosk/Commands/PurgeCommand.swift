@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeskCore
 import Foundation
 import Store
 
@@ -33,7 +34,13 @@ struct PurgeCommand: AsyncParsableCommand {
                 return
             }
             let erased = try database.purge(notSeenSince: cutoff)
-            if !erased.isEmpty { global.audit(database, "people purged", detail: "\(erased.count) not seen for \(config.retentionDays) days") }
+            if !erased.isEmpty {
+                global.audit(database, "people purged", detail: "\(erased.count) not seen for \(config.retentionDays) days")
+                // Queued visits of the erased hold their faces: they go too.
+                _ = try? PendingVisits.beside(database: database.path).remove { visit in
+                    (try? database.galleryEntry(personId: visit.personId)) == nil
+                }
+            }
             print((erased.isEmpty ? "Nobody to erase (retention \(config.retentionDays) days)."
                   : "Erased \(erased.count) not seen for \(config.retentionDays) days: " + erased.joined(separator: ", ")).terminalSafe)
         } catch {

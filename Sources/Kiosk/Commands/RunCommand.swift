@@ -75,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         // The screen is back to normal: finish what the desk was writing, for a bounded
         // time, and say what could not be finished.
-        let unfinished = app.work.drain(timeout: 5)
+        let unfinished = await app.work.drain(timeout: 5)
         let kept = app.keepUnwrittenVisits()
         if !unfinished.isEmpty {
             printError("kiosk: stopped before finishing: \(unfinished.joined(separator: ", ")).")

@@ -273,6 +273,13 @@ struct DeskMachine: Equatable {
                 prompt.message = nil
                 state = .pin(prompt)
             case .enter:
+                // Too short to be the PIN: said at once, not checked, not counted.
+                guard prompt.digits.count >= PINHash.minimumDigits else {
+                    prompt.message = "A staff PIN has at least \(PINHash.minimumDigits) digits."
+                    prompt.digits = ""
+                    state = .pin(prompt)
+                    return []
+                }
                 let digits = prompt.digits
                 prompt.digits = ""
                 prompt.checking = true

@@ -136,6 +136,7 @@ final class DeskController {
         work.submit("the visit of person \(visit.personId)") {
             let outcome = await desk.commit(visit)
             inFlight.update { $0[visit.id] = nil }
+            guard outcome != .personGone else { return logger.info("visit of person \(visit.personId) not recorded: erased meanwhile") }
             switch outcome {
             case .written(let committed):
                 logger.info("visit of person \(visit.personId): \(committed.recording.counted ? "recorded #\(committed.recording.visitNumber)" : "within cooldown")\(committed.learned ? ", face learned" : "")")
@@ -153,6 +154,8 @@ final class DeskController {
     }
 
     private func retract(_ id: UUID) {
+        // Disowned: whatever happens to the write in progress, quitting must not queue it again.
+        visitsInFlight.update { $0[id] = nil }
         let desk = self.desk, logger = self.logger
         work.submit("undoing a visit (Not me)") {
             do { try await desk.retract(id) } catch { logger.error("could not undo visit \(id): \(error)") }

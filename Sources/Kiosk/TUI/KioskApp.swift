@@ -66,6 +66,10 @@ final class KioskApp: @unchecked Sendable {
         staffController = StaffController(desk: desk, work: work, post: post, logger: logger)
     }
 
+    /// The staff view closes by itself after this long without a key: staff who walk
+    /// away must not leave the visitor list open to the lobby.
+    static let staffIdleSeconds = 120.0
+
     /// At most this many keys are handled between two redraws.
     static let keysPerFrame = 2048
 
@@ -79,6 +83,7 @@ final class KioskApp: @unchecked Sendable {
         logger.info("kiosk started on \(options.spec)")
         var lastSize = terminal.size
         var lastRefresh = 0.0
+        var lastKey = monotonicSeconds()
         var rate = PreviewRate()
         while true {
             if TerminalGuard.stopRequested != 0 { return .signal }
@@ -92,11 +97,16 @@ final class KioskApp: @unchecked Sendable {
             for _ in 0..<Self.keysPerFrame {
                 guard let key = terminal.readKey(timeoutMilliseconds: waitMilliseconds) else { break }
                 waitMilliseconds = 0
+                lastKey = monotonicSeconds()
                 if key == .resize || terminal.size != lastSize {
                     lastSize = terminal.size
                     renderer.invalidate()
                 }
                 if handle(key) { return .quit }
+            }
+            if deskController.isInStaffView && now - lastKey > Self.staffIdleSeconds {
+                deskController.audit("staff view closed", detail: "no key for \(Int(Self.staffIdleSeconds)) s")
+                if deskController.handle(.staffClosed) { return .quit }
             }
             for message in mailbox.takeAll() {
                 if receive(message) { return .quit }

@@ -55,6 +55,12 @@ final class StaffController {
 
     /// A key in the staff view. Returns true when the view closes.
     func handle(_ key: Key) -> Bool {
+        // Editing starts from the shown person's preferences: not before they are loaded
+        // (else another person's would be shown, and saved over these).
+        if case .detail(let id) = view.mode, key == .character("e") || key == .character("a"), loaded?.personId != id {
+            view.message = "Loading this person's preferences…"
+            return false
+        }
         let rowCount = view.tab == .people ? data.people.count : view.tab == .audit ? data.audit.count : data.visits.count
         let effects = view.handle(key, rowCount: rowCount, selectedPerson: selectedPerson) { [data] in data.preferences }
         var closed = false

@@ -35,13 +35,13 @@ final class WorkQueue: Sendable {
 
     var pendingCount: Int { unfinished.get().count }
 
-    /// Blocks the calling thread until every job finished or `timeout` seconds passed;
-    /// returns the labels of the jobs still unfinished.
-    func drain(timeout: Double) -> [String] {
+    /// Waits, without holding a thread, until every job finished or `timeout` seconds
+    /// passed; returns the labels of the jobs still unfinished.
+    func drain(timeout: Double) async -> [String] {
         let deadline = monotonicSeconds() + timeout
         while monotonicSeconds() < deadline {
             if unfinished.get().isEmpty { return [] }
-            usleep(10_000)
+            try? await Task.sleep(nanoseconds: 10_000_000)
         }
         return unfinished.get().map(\.label)
     }

@@ -194,6 +194,9 @@ public final class LiveCamera: @unchecked Sendable {
                 source?.close()
                 source = nil
                 frameTimes.removeAll()
+                // The last picture is not what is in front of the camera any more: a
+                // capture must never decide on it (it may show the previous visitor).
+                lock.withLock { latestFrame = nil }
                 update { $0.state = .reconnecting(reason: error.description); $0.reconnects += 1; $0.framesPerSecond = 0 }
                 pause(retryInterval)
             }
