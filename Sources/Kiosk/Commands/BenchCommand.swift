@@ -25,7 +25,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Print JSON (shape in DESIGN.md).")
+    @Flag(help: "Print JSON: {\"frame\", \"runs\", \"images\", \"detection\", \"stages\": {STAGE: {\"p50_ms\", \"p99_ms\"}}, \"core\": {\"decide\"|\"commit\"|\"total\": {...}}, \"search\": {SIZE: {...}}, \"store\", \"live_state\", \"staff\", \"cold_start_ms\", \"peak_rss_mb\", \"blas\"}.")
     var json = false
 
     @Option(help: ArgumentHelp("Use the JPEG/PNG photos in this directory (searched recursively).", valueName: "dir"))
