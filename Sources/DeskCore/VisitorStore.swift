@@ -37,6 +37,9 @@ public protocol VisitorStore: AnyObject, Sendable {
     func preferences(personId: Int64) throws -> [(key: String, value: String)]
     func setPreferences(personId: Int64, _ preferences: [(key: String, value: String)]) throws
     func thumbnail(personId: Int64) throws -> [UInt8]?
+    func templateCounts(personId: Int64) throws -> TemplateCounts
+    /// Deletes the templates learned from visits; returns how many.
+    func removeLearnedTemplates(personId: Int64) throws -> Int
     func personCount() throws -> Int
     /// People by name, `limit` rows from `offset` (all when `limit` is nil).
     func people(_ filter: ListFilter, limit: Int?, offset: Int) throws -> [PersonSummary]

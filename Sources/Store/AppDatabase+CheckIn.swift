@@ -120,3 +120,35 @@ extension AppDatabase {
         return true
     }
 }
+
+/// How many face templates a person has: captured at enrollment, and learned from visits.
+public struct TemplateCounts: Sendable, Equatable {
+    public var enrolled: Int
+    public var learned: Int
+
+    public init(enrolled: Int, learned: Int) {
+        self.enrolled = enrolled
+        self.learned = learned
+    }
+}
+
+extension AppDatabase {
+    public func templateCounts(personId: Int64) throws(StoreError) -> TemplateCounts {
+        try read { db in
+            let templates = FaceTemplate.filter(Column("personId") == personId)
+            return TemplateCounts(enrolled: try templates.filter(Column("source") == FaceTemplate.Source.enrollment.rawValue).fetchCount(db),
+                                  learned: try templates.filter(Column("source") == FaceTemplate.Source.match.rawValue).fetchCount(db))
+        }
+    }
+
+    /// Deletes the templates learned from a person's visits (staff found one wrong, or
+    /// want recognition to rest on the enrollment captures only). Returns how many.
+    @discardableResult
+    public func removeLearnedTemplates(personId: Int64) throws(StoreError) -> Int {
+        try write { db in
+            defer { try? Self.trimChangeLog(db) }
+            return try FaceTemplate.filter(Column("personId") == personId && Column("source") == FaceTemplate.Source.match.rawValue)
+                .deleteAll(db)
+        }
+    }
+}

@@ -136,7 +136,13 @@ struct ScreenSnapshotTests {
         text = buffer.plainText
         #expect(text.contains("Visits per week"))
         #expect(text.contains("drink"))
-        #expect(text.contains("D delete person"))
+        #expect(text.contains("D delete"))
+        // Staff see what the desk learned about a face, and can make it forget.
+        data.templates = TemplateCounts(enrolled: 3, learned: 2)
+        buffer = CellBuffer(width: 80, height: 24)
+        StaffScreen.draw(staff, data: data, into: &buffer, now: fixedNow)
+        #expect(buffer.plainText.contains("3 from enrollment, 2 learned from visits"))
+        #expect(staff.handle(.character("l"), rowCount: 1, selectedPerson: (1, "Zoë")) { [] } == [.forgetLearned(personId: 1)])
     }
 
     @Test func visitChartCountsWeeks() {

@@ -165,6 +165,10 @@ struct MatchTemplateTests {
         #expect(stored.contains(base), "the enrollment template is never replaced")
         #expect(!stored.contains(learned[0]) && !stored.contains(learned[1]), "the two oldest learned ones were replaced")
         #expect(stored.contains(learned[6]))
+        #expect(try database.templateCounts(personId: person.id!) == TemplateCounts(enrolled: 1, learned: 5))
+        // Staff make the desk forget what it learned; the enrollment template stays.
+        #expect(try database.removeLearnedTemplates(personId: person.id!) == 5)
+        #expect(try database.embeddings(personId: person.id!) == [base])
         let nobody = VisitCommit(personId: 999, time: start, kioskId: "test", distance: 0.3, quality: 0.8, cooldown: 0)
         #expect(throws: StoreError.personNotFound("id 999")) { try database.commitVisit(nobody) }
     }

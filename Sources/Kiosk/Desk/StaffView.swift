@@ -21,6 +21,8 @@ struct StaffView: Equatable {
         case close
         case delete(personId: Int64)
         case savePreferences(personId: Int64, [EnrollmentForm.Preference])
+        /// Drop the templates learned from this person's visits.
+        case forgetLearned(personId: Int64)
         case export(tab: Tab, path: String, filter: ListFilterValue)
     }
 
@@ -112,6 +114,8 @@ struct StaffView: Equatable {
                 mode = .editing(personId: id, row: editedPreferences.count - 1, field: 0)
             case .character("d"):
                 if let person = selectedPerson, person.id == id { mode = .confirmDelete(personId: id, name: person.name) }
+            case .character("l"):
+                return [.forgetLearned(personId: id)]
             default: break
             }
             return []

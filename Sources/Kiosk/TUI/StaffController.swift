@@ -20,6 +20,7 @@ struct StaffPage: Sendable {
     var history: [VisitEntry] = []
     var preferences: [EnrollmentForm.Preference] = []
     var audit: [AuditEvent] = []
+    var templates: TemplateCounts?
 }
 
 /// The PIN-protected staff view: keys go to the pure `StaffView`; rows are loaded a page
@@ -69,6 +70,7 @@ final class StaffController {
             case .close: closed = true
             case .delete(let personId): erase(personId)
             case .savePreferences(let personId, let preferences): save(preferences, of: personId)
+            case .forgetLearned(let personId): forgetLearned(of: personId)
             case .export(let tab, let path, let filter): export(tab, to: path, filter: filter)
             }
         }
@@ -88,7 +90,10 @@ final class StaffController {
         data.people = page.people
         data.history = page.history
         data.audit = page.audit
-        if page.query.personId != nil { data.preferences = page.preferences }
+        if page.query.personId != nil {
+            data.preferences = page.preferences
+            data.templates = page.templates
+        }
         let rows = view.tab == .people ? data.people.count : view.tab == .audit ? data.audit.count : data.visits.count
         if view.selection >= rows { view.selection = max(0, rows - 1) }
     }
@@ -139,6 +144,7 @@ final class StaffController {
         if let id = query.personId {
             page.history = try store.visits(ListFilter(personId: id), limit: 1000, offset: 0)
             page.preferences = try store.preferences(personId: id).map { .init(key: $0.key, value: $0.value) }
+            page.templates = try store.templateCounts(personId: id)
         }
         return page
     }
@@ -169,6 +175,20 @@ final class StaffController {
                 post(.staffMessage("Preferences saved."))
             } catch {
                 post(.staffMessage("Not saved: \(error)"))
+            }
+        }
+    }
+
+    private func forgetLearned(of personId: Int64) {
+        let desk = self.desk, post = self.post
+        work.submit("forgetting learned faces") {
+            do {
+                let removed = try await desk.withStore { try $0.removeLearnedTemplates(personId: personId) }
+                await desk.audit("learned faces removed", detail: "person id \(personId), \(removed) template\(removed == 1 ? "" : "s")")
+                await desk.refresh()
+                post(.staffMessage(removed == 0 ? "No learned faces to forget." : "Forgot \(removed) learned face\(removed == 1 ? "" : "s"): recognition rests on the enrollment captures."))
+            } catch {
+                post(.staffMessage("Not changed: \(error)"))
             }
         }
     }

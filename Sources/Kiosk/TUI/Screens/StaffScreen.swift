@@ -11,6 +11,8 @@ struct StaffScreenData {
     var settings: [(String, String)] = []
     /// The audit log, newest first.
     var audit: [AuditEvent] = []
+    /// The shown person's face templates.
+    var templates: TemplateCounts?
 }
 
 /// Draws the staff view: tabs, the visit log or people list (scrolling with the
@@ -74,7 +76,7 @@ enum StaffScreen {
         switch view.mode {
         case .searching: return "Type a name · Enter: done · Esc: done"
         case .export: return "Type the file path · Enter: write CSV · Esc: cancel"
-        case .detail: return "E edit preferences · A add a preference · D delete person · Esc back"
+        case .detail: return "E edit · A add preference · L forget learned faces · D delete · Esc back"
         case .editing: return "Type · Tab: next field · Del: remove row · Enter/Esc: save"
         case .confirmDelete: return "Y: erase for good · any other key: keep"
         case .browsing:
@@ -135,7 +137,11 @@ enum StaffScreen {
         buffer.text(person.name, x: 2, y: top, style: heading)
         buffer.text("\(person.visitCount) visits · enrolled \(DateText.local(person.createdAt)) · consent \(person.consentVersion.map { "v\($0)" } ?? "not recorded")",
                     x: 2, y: top + 1, style: CellStyle(foreground: .muted))
-        var y = top + 3
+        if let templates = data.templates {
+            buffer.text("Face templates: \(templates.enrolled) from enrollment, \(templates.learned) learned from visits"
+                + (templates.learned > 0 ? " (L forgets the learned ones)" : ""), x: 2, y: top + 2, style: CellStyle(foreground: .muted))
+        }
+        var y = top + 4
         buffer.text("Preferences", x: 2, y: y, style: CellStyle(foreground: .warning, bold: true))
         y += 1
         let rows: [EnrollmentForm.Preference] = { if case .editing = view.mode { return view.editedPreferences }; return data.preferences }()
