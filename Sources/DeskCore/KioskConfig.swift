@@ -18,6 +18,14 @@ public struct KioskConfig: Equatable, Sendable {
     public var thumbnails = true
     public var consentText = "I agree that this desk stores my face template, name and preferences to recognise me on my next visit. I can ask staff to erase them at any time."
     public var consentVersion = "1"
+    /// Photos declaring more pixels, or files larger, are refused before decoding.
+    public var maxImageMegapixels = 50
+    public var maxImageFileMiB = 64
+
+    /// The photo limits this configuration asks for.
+    public var imageLimits: ImageLimits {
+        ImageLimits(maxPixels: maxImageMegapixels * 1_000_000, maxFileBytes: maxImageFileMiB << 20)
+    }
 
     /// How the front desk looks for faces in captured frames (photos given to encode,
     /// enroll and import always use the exact face_recognition search).
@@ -104,7 +112,7 @@ public struct KioskConfig: Equatable, Sendable {
         return config
     }
 
-    static let sections: Set<String> = ["recognition", "visits", "retention", "kiosk", "enrollment"]
+    static let sections: Set<String> = ["recognition", "visits", "retention", "kiosk", "enrollment", "images"]
 
     /// Every `section.key` with its value. Only the known sections may be tables: anything
     /// else (a key outside a section, a section nobody reads, a table inside a section)
@@ -159,6 +167,12 @@ public struct KioskConfig: Equatable, Sendable {
             guard let v = value.string, !v.trimmingWhitespace().isEmpty, !Self.hasControlCharacters(v, except: ["\n", "\t"])
             else { throw fail("a non-empty text (line breaks and tabs allowed, other control characters not)") }
             consentText = v
+        case "images.max_megapixels":
+            guard let v = value.int, (1...500).contains(v) else { throw fail("a whole number of megapixels from 1 to 500") }
+            maxImageMegapixels = v
+        case "images.max_file_mib":
+            guard let v = value.int, (1...1024).contains(v) else { throw fail("a whole number of MiB from 1 to 1024") }
+            maxImageFileMiB = v
         case "enrollment.consent_version":
             guard let v = value.string, Self.isOneLine(v) else { throw fail("a non-empty string on one line") }
             consentVersion = v

@@ -20,7 +20,10 @@ struct GlobalOptions: ParsableArguments {
     /// Loads the configuration, or exits with code 2 and the reason.
     func loadConfig() throws -> KioskConfig {
         do {
-            return try KioskConfig.load(explicitPath: config)
+            let loaded = try KioskConfig.load(explicitPath: config)
+            // Every photo read from here on is held to the configured limits.
+            ImageLimits.current = loaded.imageLimits
+            return loaded
         } catch {
             throw KioskError(exitCode: 2, "\(error)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DeskCore
+import Vision
 
 @Suite("Configuration")
 struct ConfigTests {
@@ -56,6 +57,10 @@ struct ConfigTests {
         First line.
         Second line.\"\"\"
         consent_version = "2"
+
+        [images]
+        max_megapixels = 12
+        max_file_mib = 8
         """
 
     func expectEveryKeyChanged(_ config: KioskConfig) {
@@ -70,6 +75,7 @@ struct ConfigTests {
         #expect(config.thumbnails == false)
         #expect(config.consentText == "First line.\nSecond line.")
         #expect(config.consentVersion == "2")
+        #expect(config.imageLimits == ImageLimits(maxPixels: 12_000_000, maxFileBytes: 8 << 20))
     }
 
     @Test func readsEveryKey() throws {
@@ -190,6 +196,9 @@ struct ConfigTests {
         ("[enrollment]\nconsent_text = \"Agree?\\u0085\"", "enrollment.consent_text"),
         ("[enrollment]\nconsent_version = \"1\\n2\"", "enrollment.consent_version"),
         ("[kiosk]\nid = \"desk\\tone\"", "kiosk.id"),
+        ("[images]\nmax_megapixels = 0", "images.max_megapixels"),
+        ("[images]\nmax_megapixels = 100000", "images.max_megapixels"),
+        ("[images]\nmax_file_mib = 4096", "images.max_file_mib"),
     ])
     func wrongValuesAreRefusedWithTheKey(text: String, key: String) {
         let message = parseError(text)
