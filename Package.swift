@@ -3,8 +3,8 @@ import PackageDescription
 
 // Native libraries come from Debian packages (installed by scripts/setup):
 // libdlib-dev, libopenblas-dev, liblapack-dev, libturbojpeg0-dev, libpng-dev.
-// dlib is linked by explicit library names because SwiftPM drops the absolute
-// library paths found in dlib-1.pc (see DESIGN.md, "Verified facts").
+// dlib is linked by explicit library names: with `pkgConfig: "dlib-1"` SwiftPM drops
+// the absolute library paths that Debian's dlib-1.pc lists, and the link fails.
 let package = Package(
     name: "kiosk",
     platforms: [.macOS(.v13)],

@@ -63,30 +63,36 @@ extension AppDatabase {
     public func commitVisit(_ commit: VisitCommit) throws(StoreError) -> CommittedVisit {
         try write { db in
             guard try Person.exists(db, id: commit.personId) else { throw StoreError.personNotFound("id \(commit.personId)") }
-            let visits = Visit.filter(Column("personId") == commit.personId)
-            let count = try visits.fetchCount(db)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM visit WHERE uuid = ?", arguments: [commit.id.uuidString]) == true {
+                let visits = Visit.filter(Column("personId") == commit.personId)
                 let previous = try Date.fetchOne(db, visits.select(Column("time")).order(Column("time").desc).limit(1, offset: 1))
-                return CommittedVisit(recording: VisitRecording(counted: true, visitNumber: count, previousVisit: previous),
+                return CommittedVisit(recording: VisitRecording(counted: true, visitNumber: try visits.fetchCount(db), previousVisit: previous),
                                       wasAlreadyWritten: true, learned: false)
             }
-            // The visit before this one in time: a queued visit can arrive after later ones.
-            let last = try Date.fetchOne(db, visits.filter(Column("time") <= commit.time).select(max(Column("time"))))
-            // Within the cooldown of another visit, before or after it, this is the same visit.
-            if commit.cooldown > 0, try visits.filter(Column("time") > commit.time.addingTimeInterval(-commit.cooldown)
-                                                        && Column("time") < commit.time.addingTimeInterval(commit.cooldown)).fetchCount(db) > 0 {
-                let previous = try Date.fetchOne(db, visits.select(Column("time")).order(Column("time").desc).limit(1, offset: 1))
-                return CommittedVisit(recording: VisitRecording(counted: false, visitNumber: count, previousVisit: previous),
-                                      wasAlreadyWritten: false, learned: false)
-            }
+            let recording = try Self.visitOutcome(db, personId: commit.personId, at: commit.time, cooldown: commit.cooldown)
+            guard recording.counted else { return CommittedVisit(recording: recording, wasAlreadyWritten: false, learned: false) }
             try db.execute(sql: """
                 INSERT INTO visit (personId, time, kioskId, distance, quality, uuid) VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [commit.personId, commit.time, commit.kioskId, commit.distance, commit.quality, commit.id.uuidString])
             let learned = try commit.lesson.map { try Self.learn($0, personId: commit.personId, visit: commit.id, time: commit.time, db) } ?? false
             if learned { try Self.trimChangeLog(db) }
-            return CommittedVisit(recording: VisitRecording(counted: true, visitNumber: count + 1, previousVisit: last),
-                                  wasAlreadyWritten: false, learned: learned)
+            return CommittedVisit(recording: recording, wasAlreadyWritten: false, learned: learned)
         }
+    }
+
+    /// The cooldown rule, in one place for the preview and the write: a check-in within
+    /// `cooldown` seconds of another visit of the person, before or after it (a queued
+    /// visit can arrive after later ones), is that same visit and not counted again.
+    static func visitOutcome(_ db: Database, personId: Int64, at time: Date, cooldown: TimeInterval) throws -> VisitRecording {
+        let visits = Visit.filter(Column("personId") == personId)
+        let count = try visits.fetchCount(db)
+        if cooldown > 0, try visits.filter(Column("time") > time.addingTimeInterval(-cooldown)
+                                               && Column("time") < time.addingTimeInterval(cooldown)).fetchCount(db) > 0 {
+            let previous = try Date.fetchOne(db, visits.select(Column("time")).order(Column("time").desc).limit(1, offset: 1))
+            return VisitRecording(counted: false, visitNumber: count, previousVisit: previous)
+        }
+        let previous = try Date.fetchOne(db, visits.filter(Column("time") <= time).select(max(Column("time"))))
+        return VisitRecording(counted: true, visitNumber: count + 1, previousVisit: previous)
     }
 
     /// Undoes a check-in the visitor disowned ("Not me"): the visit and any template

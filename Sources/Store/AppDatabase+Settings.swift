@@ -14,18 +14,9 @@ extension AppDatabase {
         }
     }
 
-    /// What `recordVisit` would report now, without writing: for the greeting shown
-    /// before the visit is logged (a "Not me" then leaves no trace).
+    /// What committing a visit now would report, without writing: for the greeting
+    /// shown while the visit is written.
     public func visitPreview(personId: Int64, cooldown: TimeInterval, now: Date = Date()) throws(StoreError) -> VisitRecording {
-        try read { db in
-            let visits = Visit.filter(Column("personId") == personId)
-            let count = try visits.fetchCount(db)
-            let last = try Date.fetchOne(db, visits.select(max(Column("time"))))
-            if VisitCounting.counts(now: now, lastVisit: last, cooldown: cooldown) {
-                return VisitRecording(counted: true, visitNumber: count + 1, previousVisit: last)
-            }
-            let previous = try Date.fetchOne(db, visits.select(Column("time")).order(Column("time").desc).limit(1, offset: 1))
-            return VisitRecording(counted: false, visitNumber: count, previousVisit: previous)
-        }
+        try read { db in try Self.visitOutcome(db, personId: personId, at: now, cooldown: cooldown) }
     }
 }

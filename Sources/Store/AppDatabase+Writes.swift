@@ -52,23 +52,13 @@ extension AppDatabase {
         }
     }
 
-    /// Logs a check-in unless the person's last visit is within `cooldown` seconds
-    /// (a visitor pressed twice, or walked back past the camera).
+    /// Logs a check-in unless the person has another visit within `cooldown` seconds
+    /// (a visitor pressed twice, or walked back past the camera): `commitVisit` without
+    /// an id of its own or anything to learn.
     public func recordVisit(personId: Int64, kioskId: String, distance: Double?, quality: Double?,
                             cooldown: TimeInterval, now: Date = Date()) throws(StoreError) -> VisitRecording {
-        try write { db in
-            guard try Person.exists(db, id: personId) else { throw StoreError.personNotFound("id \(personId)") }
-            let visits = Visit.filter(Column("personId") == personId)
-            let count = try visits.fetchCount(db)
-            let last = try Date.fetchOne(db, visits.select(max(Column("time"))))
-            if !VisitCounting.counts(now: now, lastVisit: last, cooldown: cooldown) {
-                let previous = try Date.fetchOne(db, visits.select(Column("time")).order(Column("time").desc).limit(1, offset: 1))
-                return VisitRecording(counted: false, visitNumber: count, previousVisit: previous)
-            }
-            var visit = Visit(personId: personId, time: now, kioskId: kioskId, distance: distance, quality: quality)
-            try visit.insert(db)
-            return VisitRecording(counted: true, visitNumber: count + 1, previousVisit: last)
-        }
+        try commitVisit(VisitCommit(personId: personId, time: now, kioskId: kioskId, distance: distance, quality: quality,
+                                    cooldown: cooldown)).recording
     }
 
     /// Replaces a person's preferences with `preferences`, in order.
@@ -136,13 +126,5 @@ extension AppDatabase {
         } catch {
             throw StoreError(error, path: path)
         }
-    }
-}
-
-/// The cooldown rule: a check-in counts as a new visit unless the last one is recent.
-public enum VisitCounting {
-    public static func counts(now: Date, lastVisit: Date?, cooldown: TimeInterval) -> Bool {
-        guard let lastVisit else { return true }
-        return now.timeIntervalSince(lastVisit) >= cooldown
     }
 }
