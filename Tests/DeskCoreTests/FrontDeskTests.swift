@@ -318,4 +318,31 @@ struct FrontDeskTests {
         #expect(await desk.checkStaffPIN("246810", now: now.addingTimeInterval(61)) == .correct, "staff must get in while the database is locked")
         try await blocker.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
     }
+
+    @Test func aTamperedPendingQueueIsReadWithoutHarm() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Attack: the queue file beside the database edited by hand or torn by a crash:
+        // garbage lines, a lesson with the wrong number of values or absurd ones.
+        var factory = Embeddings()
+        let desk = try desk()
+        let person = try await desk.enroll(enrollment("Tam", factory.next()))
+        let pending = try #require(desk.pending)
+        try pending.append(visit(person.id!))
+        var bad = visit(person.id!, at: Date().addingTimeInterval(7200))
+        bad.lesson = .init(embedding: factory.next(), quality: 0.9, maxDistanceToEnrolled: 0.4)
+        bad.lesson?.embedding = [Float](repeating: 1e30, count: 128)  // JSON cannot carry NaN; absurd values it can
+        var short = visit(person.id!, at: Date().addingTimeInterval(14400))
+        short.lesson = .init(embedding: factory.next(), quality: 0.9, maxDistanceToEnrolled: 0.4)
+        short.lesson?.embedding = [0.1, 0.2]
+        try pending.append(bad)
+        try pending.append(short)
+        let handle = try #require(FileHandle(forWritingAtPath: pending.path))
+        handle.seekToEndOfFile()
+        handle.write(Data("{not json\n\u{1B}[2J garbage\n{\"id\": 5}\n".utf8))
+        try handle.close()
+        #expect(pending.load().count == 3, "unreadable lines are skipped")
+        #expect(await desk.deliverPending() == 0)
+        #expect(try desk.store.visits(ListFilter(), limit: nil, offset: 0).count == 3)
+        #expect(await desk.status.templates == 1, "a malformed lesson taught the gallery something")
+    }
 }
