@@ -18,7 +18,10 @@
 // Leave the alternate screen, show the cursor, cursor keys and keypad back to normal
 // mode (curses' keypad(TRUE) switched them), attributes off, then a fresh line.
 static const char terminal_reset[] = "\033[?1049l\033[?25h\033[?1l\033>\033[0m\r\n";
-static const char crash_message[] = "kiosk: crashed; the desk will restart if it runs as a service\r\n";
+// Starts with a carriage return, in the same write(2): a signal sent from outside can be
+// handled on any thread while the UI thread is still writing a frame, and the message
+// must start its line whatever that frame left the cursor at.
+static const char crash_message[] = "\rkiosk: crashed; the desk will restart if it runs as a service\r\n";
 
 static struct termios saved_termios;
 static int termios_saved = 0;

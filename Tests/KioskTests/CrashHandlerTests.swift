@@ -120,7 +120,7 @@ struct CrashHandlerStackOverflowTests {
             let log = directory + "/\(place).log"
             let run = Spawn.output([binary, place, log])
             #expect(run.status == 70, "overflow on the \(place) thread: status \(run.status)")
-            #expect(run.err == CrashHandlerTests.message + "\r\n", "\(place): \(run.err)")
+            #expect(run.err == "\r" + CrashHandlerTests.message + "\r\n", "\(place): \(run.err)")
             let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             #expect(logged.contains("critical kiosk: crashed on SIGSEGV (signal 11); exit status 70\n"), "\(place): \(logged)")
         }
