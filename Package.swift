@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // dlib behind a plain C header. -O2 always: at -O0 dlib's HOG templates are ~100x slower.
@@ -77,10 +78,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The visitor store on a PostgreSQL server that several desks share: the same
+        // behaviour as SQLite's, plus live sync (LISTEN/NOTIFY over a change log).
+        .target(
+            name: "ServerStore",
+            dependencies: [
+                "DeskCore", "Store", "Vision",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "Kiosk",
             dependencies: [
-                "DeskCore", "Vision", "Store", "COpenBLAS", "CNcursesShim",
+                "DeskCore", "ServerStore", "Vision", "Store", "COpenBLAS", "CNcursesShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,6 +108,10 @@ let package = Package(
         .testTarget(
             name: "KioskTests",
             dependencies: ["Kiosk", "DeskCore", "Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ServerStoreTests",
+            dependencies: ["ServerStore", "DeskCore", "Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6],

@@ -44,6 +44,12 @@ public actor FrontDesk {
     /// The PIN lockout kept here when the database cannot record it (locked, read-only,
     /// full): guessing must not become free because the disk is.
     private var lockWithoutDatabase = PINLockState()
+    /// The preferences last read for each greeted person: shown while the database
+    /// cannot be reached, so an offline desk still greets with them.
+    private var knownPreferences: [Int64: [(key: String, value: String)]] = [:]
+    /// Set while a refresh asked for by a change notification is waiting to run: a burst
+    /// of notifications (an import) costs one refresh, not one each.
+    private nonisolated let refreshScheduled = ScheduledFlag()
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         DedicatedThreadExecutor.store.asUnownedSerialExecutor()
@@ -86,6 +92,18 @@ public actor FrontDesk {
             status.problem = "\(error)"
         }
         return status
+    }
+
+    /// Applies other processes' changes as soon as the store says there are some (a
+    /// shared server's notifications), rather than at the next poll or capture.
+    public nonisolated func followChanges() {
+        store.observeChanges { [weak self] in
+            guard let self, self.refreshScheduled.set() else { return }
+            Task {
+                self.refreshScheduled.clear()
+                await self.refresh()
+            }
+        }
     }
 
     private func apply(_ changes: ChangeSet) throws {
@@ -133,10 +151,21 @@ public actor FrontDesk {
         switch verdict {
         case .returning(let match), .ambiguous(let match):
             let cooldown = TimeInterval(config.cooldownMinutes * 60)
-            var card = VisitorCard(personId: match.personId, name: match.name,
-                                   preferences: try store.preferences(personId: match.personId),
+            var card: VisitorCard
+            do {
+                let preferences = try store.preferences(personId: match.personId)
+                knownPreferences[match.personId] = preferences
+                card = VisitorCard(personId: match.personId, name: match.name, preferences: preferences,
                                    preview: try store.visitPreview(personId: match.personId, cooldown: cooldown, now: now),
                                    thumbnailJPEG: try? store.thumbnail(personId: match.personId))
+            } catch {
+                // The database is out of reach: greet from what this desk knows. The
+                // visit number is unknown (0) until the queued visit is written.
+                status.problem = "\(error)"
+                card = VisitorCard(personId: match.personId, name: match.name,
+                                   preferences: knownPreferences[match.personId] ?? [],
+                                   preview: VisitRecording(counted: true, visitNumber: 0, previousVisit: nil), thumbnailJPEG: nil)
+            }
             var lesson: VisitCommit.Lesson?
             if case .ambiguous = verdict {
                 card.runnerUpName = match.runnerUp.flatMap { gallery.names[$0.personId] } ?? "someone else"
@@ -159,28 +188,31 @@ public actor FrontDesk {
     /// are settled inside it). When the database refuses it, the visit is queued
     /// durably and written by `deliverPending()` later: a greeting that was shown is a
     /// visit. A learned template joins the gallery at once.
+    ///
+    /// The visit is in the queue file before the database is asked, and leaves it once
+    /// written: a desk killed in the middle of the write (power cut, kill -9) delivers it
+    /// at its next start, and the visit's id keeps that from counting it twice.
     public func commit(_ visit: VisitCommit) -> CommitOutcome {
         // Older visits waiting in the queue go first, so visits are written in order.
         if status.pendingVisits > 0 { deliverPending() }
+        var journalProblem: String?
+        if let pending {
+            do { try pending.append(visit) } catch { journalProblem = "\(error)" }
+        }
+        let journaled = pending != nil && journalProblem == nil
         do {
             let committed = try store.commitVisit(visit)
+            if journaled { _ = try? pending?.remove { $0.id == visit.id } }
             if committed.learned { refresh() }
             return .written(committed)
         } catch StoreError.personNotFound {
+            if journaled { _ = try? pending?.remove { $0.id == visit.id } }
             return .personGone
         } catch {
-            return queue(visit, because: "\(error)")
-        }
-    }
-
-    private func queue(_ visit: VisitCommit, because reason: String) -> CommitOutcome {
-        guard let pending else { return .lost(reason: reason) }
-        do {
-            try pending.append(visit)
-            status.pendingVisits += 1
+            let reason = "\(error)"
+            guard journaled else { return .lost(reason: journalProblem.map { "\(reason); \($0)" } ?? reason) }
+            status.pendingVisits = pending?.count ?? status.pendingVisits + 1
             return .queued(reason: reason)
-        } catch {
-            return .lost(reason: "\(reason); \(error)")
         }
     }
 
@@ -313,4 +345,15 @@ public actor FrontDesk {
         let chip = try await engine.embedding(in: image, box: face.box, landmarks: face.landmarks, wantChip: true).chip
         return try chip.map { try JPEGEncoder.encode($0, quality: 85) }
     }
+}
+
+/// A flag set by one thread and cleared by another; `set` says whether it was clear.
+final class ScheduledFlag: @unchecked Sendable {
+    // @unchecked: `value` is used with `lock` held.
+    private let lock = NSLock()
+    private var value = false
+
+    /// Sets the flag; true when it was not set before.
+    func set() -> Bool { lock.withLock { defer { value = true }; return !value } }
+    func clear() { lock.withLock { value = false } }
 }

@@ -21,6 +21,12 @@ public struct KioskConfig: Equatable, Sendable {
     /// Photos declaring more pixels, or files larger, are refused before decoding.
     public var maxImageMegapixels = 50
     public var maxImageFileMiB = 64
+    /// A shared PostgreSQL server (`postgres://user@host:port/database`) instead of the
+    /// SQLite file; nil keeps the file. `--db` overrides it.
+    public var databaseURL: String?
+    /// The file holding the server password (first line): passwords never go on the
+    /// command line or in the URL.
+    public var databasePasswordFile: String?
 
     /// The photo limits this configuration asks for.
     public var imageLimits: ImageLimits {
@@ -112,7 +118,7 @@ public struct KioskConfig: Equatable, Sendable {
         return config
     }
 
-    static let sections: Set<String> = ["recognition", "visits", "retention", "kiosk", "enrollment", "images"]
+    static let sections: Set<String> = ["recognition", "visits", "retention", "kiosk", "enrollment", "images", "database"]
 
     /// Every `section.key` with its value. Only the known sections may be tables: anything
     /// else (a key outside a section, a section nobody reads, a table inside a section)
@@ -173,6 +179,13 @@ public struct KioskConfig: Equatable, Sendable {
         case "images.max_file_mib":
             guard let v = value.int, (1...1024).contains(v) else { throw fail("a whole number of MiB from 1 to 1024") }
             maxImageFileMiB = v
+        case "database.url":
+            guard let v = value.string, Self.isOneLine(v), v.hasPrefix("postgres://") || v.hasPrefix("postgresql://")
+            else { throw fail("a postgres:// URL") }
+            databaseURL = v
+        case "database.password_file":
+            guard let v = value.string, Self.isOneLine(v), v.hasPrefix("/") else { throw fail("an absolute path") }
+            databasePasswordFile = v
         case "enrollment.consent_version":
             guard let v = value.string, Self.isOneLine(v) else { throw fail("a non-empty string on one line") }
             consentVersion = v

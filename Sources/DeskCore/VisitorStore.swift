@@ -20,6 +20,9 @@ public protocol VisitorStore: AnyObject, Sendable {
     func loadGallery(model: String) throws -> Gallery
     /// One person's name and templates as stored now; nil once they are erased.
     func galleryEntry(personId: Int64, model: String) throws -> (name: String, embeddings: [Embedding])?
+    /// Calls `handler` soon after another process changes the data, where the backend can
+    /// tell (a server's notifications). An SQLite file cannot: desks on it poll `latestChange`.
+    func observeChanges(_ handler: @escaping @Sendable () -> Void)
 
     // MARK: check-in
     /// What committing a visit now would report, without writing.
@@ -59,4 +62,6 @@ public protocol VisitorStore: AnyObject, Sendable {
 
 extension AppDatabase: VisitorStore {
     public var location: String { path }
+    public func observeChanges(_ handler: @escaping @Sendable () -> Void) {}
 }
+

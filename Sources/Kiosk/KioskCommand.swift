@@ -20,7 +20,7 @@ struct KioskCommand: AsyncParsableCommand {
             RunCommand.self, EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
             VisitsCommand.self, PeopleCommand.self, ForgetCommand.self, PurgeCommand.self,
             CamerasCommand.self, SnapshotCommand.self, WatchCommand.self,
-            EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self, StaffCommand.self, AuditCommand.self,
+            EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self, StaffCommand.self, AuditCommand.self, DbCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -51,6 +51,12 @@ public struct CommittedVisit: Sendable, Equatable {
     public var wasAlreadyWritten: Bool
     /// Whether the face was kept as an extra template.
     public var learned: Bool
+
+    public init(recording: VisitRecording, wasAlreadyWritten: Bool, learned: Bool) {
+        self.recording = recording
+        self.wasAlreadyWritten = wasAlreadyWritten
+        self.learned = learned
+    }
 }
 
 extension AppDatabase {

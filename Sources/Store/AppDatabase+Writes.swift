@@ -25,9 +25,11 @@ extension AppDatabase {
     public func enroll(_ enrollment: Enrollment, now: Date = Date()) throws(StoreError) -> Person {
         let enrollment = try enrollment.validated()  // normalised: NFC, trimmed, no control characters
         return try write { db in
+            // Written before (a retry whose answer was lost): that person, once.
+            if let existing = try Person.filter(Column("uuid") == enrollment.id.uuidString).fetchOne(db) { return existing }
             var person = Person(name: enrollment.name, createdAt: now,
                                 consentAt: enrollment.consentVersion == nil ? nil : now,
-                                consentVersion: enrollment.consentVersion)
+                                consentVersion: enrollment.consentVersion, uuid: enrollment.id.uuidString)
             try person.insert(db)
             let id = person.id!
             for (position, preference) in enrollment.preferences.enumerated() {

@@ -13,6 +13,9 @@ public struct Enrollment: Sendable {
         }
     }
 
+    /// The person's id made by the desk: an enrollment written twice (a retry after the
+    /// answer was lost) creates one person.
+    public var id: UUID
     public var name: String
     public var preferences: [(key: String, value: String)]
     public var consentVersion: String?
@@ -22,9 +25,10 @@ public struct Enrollment: Sendable {
     /// The kiosk id to log a first visit at, or nil to record none (CLI enrollment).
     public var firstVisitKiosk: String?
 
-    public init(name: String, preferences: [(key: String, value: String)] = [], consentVersion: String?,
+    public init(id: UUID = UUID(), name: String, preferences: [(key: String, value: String)] = [], consentVersion: String?,
                 templates: [Template], model: String = ModelFiles.embeddingModelID, thumbnailJPEG: [UInt8]? = nil,
                 firstVisitKiosk: String? = nil) {
+        self.id = id
         self.name = name
         self.preferences = preferences
         self.consentVersion = consentVersion
@@ -37,7 +41,7 @@ public struct Enrollment: Sendable {
     /// The enrollment as it is stored: name and preferences NFC-normalised and trimmed.
     /// Throws, with a message for the receptionist, what must not be stored: an empty,
     /// over-long or control-laden name or preference, no face template.
-    func validated() throws(StoreError) -> Enrollment {
+    public func validated() throws(StoreError) -> Enrollment {
         var valid = self
         valid.name = try VisitorText.normalized(name, as: .name)
         if valid.name.isEmpty { throw .invalidInput("A name is required.") }

@@ -28,7 +28,7 @@ public struct Gallery: Sendable {
     private var index = FaceIndex<Int64>()
     public internal(set) var names: [Int64: String] = [:]
     /// Templates stored for another embedding model (need re-enrollment).
-    public internal(set) var otherModelTemplates = 0
+    public var otherModelTemplates = 0
 
     public init() {}
 
@@ -44,6 +44,11 @@ public struct Gallery: Sendable {
         guard let id = person.id else { return }
         names[id] = person.name
         for embedding in embeddings { index.add(embedding, for: id) }
+    }
+
+    /// Names a person whose templates are added one by one (`add(_:personId:)`).
+    public mutating func setName(_ name: String, personId: Int64) {
+        names[personId] = name
     }
 
     public mutating func remove(personId: Int64) {

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The one place that defines the database schema. Migrations are ordered and never
@@ -8,6 +9,7 @@ enum Schema {
         "v2: kiosk settings (staff PIN hash)",
         "v3: change log for live desks, visit ids for exactly-once delivery",
         "v4: staff audit log",
+        "v5: person ids made by the desk, for idempotent enrollment and copies between databases",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -106,6 +108,17 @@ enum Schema {
                 t.column("detail", .text).notNull().defaults(to: "")
             }
             try db.create(index: "auditEvent_on_time", on: "auditEvent", columns: ["time"])
+        }
+        migrator.registerMigration(migrationIdentifiers[4]) { db in
+            // The id a desk gives a person when enrolling: writing the enrollment twice
+            // (a retry after the answer was lost) makes one person, and a copy between
+            // SQLite and a server keeps who is who.
+            try db.alter(table: "person") { t in t.add(column: "uuid", .text) }
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM person") {
+                try db.execute(sql: "UPDATE person SET uuid = ? WHERE id = ?", arguments: [UUID().uuidString, id])
+            }
+            try db.create(index: "person_on_uuid", on: "person", columns: ["uuid"], unique: true)
+            try db.execute(sql: "DELETE FROM change WHERE seq <= (SELECT MAX(seq) FROM change) - 10000")
         }
         return migrator
     }

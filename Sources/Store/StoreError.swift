@@ -30,6 +30,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// Any other SQLite failure.
     case database(path: String, reason: String)
+    /// The shared database server cannot be reached now (down, unreachable, refusing us).
+    case serverUnreachable(address: String, reason: String)
+    /// The server's schema is older than this kiosk's: `kiosk db migrate` brings it up.
+    case schemaNotMigrated(address: String, missingMigrations: [String])
 
     public var description: String {
         switch self {
@@ -57,6 +61,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
                 + "is writable by the user running kiosk, and that the disk is not full"
         case let .database(path, reason):
             return "database \(path): \(reason)"
+        case let .serverUnreachable(address, reason):
+            return "the database server \(address) cannot be reached: \(reason)"
+        case let .schemaNotMigrated(address, missing):
+            return "the database on \(address) needs migrating (\(missing.count) migration\(missing.count == 1 ? "" : "s") missing): "
+                + "run `kiosk db migrate --db \(address)` with a role that may change the schema"
         }
     }
 

@@ -61,6 +61,10 @@ struct ConfigTests {
         [images]
         max_megapixels = 12
         max_file_mib = 8
+
+        [database]
+        url = "postgres://kiosk_desk@db.lan:5433/kiosk?sslmode=require"
+        password_file = "/etc/kiosk/db-password"
         """
 
     func expectEveryKeyChanged(_ config: KioskConfig) {
@@ -76,6 +80,8 @@ struct ConfigTests {
         #expect(config.consentText == "First line.\nSecond line.")
         #expect(config.consentVersion == "2")
         #expect(config.imageLimits == ImageLimits(maxPixels: 12_000_000, maxFileBytes: 8 << 20))
+        #expect(config.databaseURL == "postgres://kiosk_desk@db.lan:5433/kiosk?sslmode=require")
+        #expect(config.databasePasswordFile == "/etc/kiosk/db-password")
     }
 
     @Test func readsEveryKey() throws {

@@ -7,7 +7,7 @@ import Vision
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check that this machine is ready: models, checksums, BLAS, configuration, private data files.",
+        abstract: "Check that this machine is ready: models, checksums, BLAS, configuration, private data files, the database (server connection, schema, sync).",
         discussion: "Prints one line per check. Exit code 3 when the models need scripts/setup, 1 for other problems."
     )
 
@@ -76,6 +76,8 @@ struct DoctorCommand: AsyncParsableCommand {
         for problem in exposed {
             report.fail("data permissions", problem.detail, fix: problem.fix, setup: false)
         }
+
+        DatabaseCheck.run(global, into: &report)
 
         for line in report.lines { print(line.terminalSafeLines) }
         if report.needsSetup { throw KioskError.reported(exitCode: 3) }

@@ -26,7 +26,7 @@ struct ForgetCommand: AsyncParsableCommand {
     var yes = false
 
     func run() async throws {
-        let database = try global.openDatabase()
+        let database = try global.openStore()
         do {
             let person = try database.person(matching: who)
             if !yes {
@@ -42,7 +42,7 @@ struct ForgetCommand: AsyncParsableCommand {
             try database.forget(personId: person.id!)
             global.audit(database, "person erased", detail: "id \(person.id!)")
             // Visits of theirs waiting to be written hold their face: they go too.
-            _ = try? PendingVisits.beside(database: database.path).remove { $0.personId == person.id! }
+            _ = try? global.pendingVisits(for: database).remove { $0.personId == person.id! }
             print("Erased \(person.name) (id \(person.id!)).".terminalSafe)
         } catch let error as StoreError {
             throw KioskError(exitCode: 1, "\(error)")

@@ -13,9 +13,9 @@ struct PeopleCommand: AsyncParsableCommand {
     @OptionGroup var list: ListOptions
 
     func run() async throws {
-        let database = try global.openDatabase()
+        let database = try global.openStore()
         let people: [PersonSummary]
-        do { people = try database.people(list.filter) } catch {
+        do { people = try database.people(list.filter, limit: nil, offset: 0) } catch {
             throw KioskError(exitCode: 1, "\(error)")
         }
         switch list.format {

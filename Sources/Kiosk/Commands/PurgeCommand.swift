@@ -2,6 +2,7 @@ import ArgumentParser
 import DeskCore
 import Foundation
 import Store
+import Vision
 
 struct PurgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,11 +26,11 @@ struct PurgeCommand: AsyncParsableCommand {
             print("retention.days is 0: nobody is erased.")
             return
         }
-        let database = try global.openDatabase()
+        let database = try global.openStore()
         let cutoff = Date().addingTimeInterval(-Double(config.retentionDays) * 86_400)
         do {
             if dryRun {
-                let stale = try database.people().filter { ($0.lastVisit ?? $0.createdAt) < cutoff }
+                let stale = try database.people(ListFilter(), limit: nil, offset: 0).filter { ($0.lastVisit ?? $0.createdAt) < cutoff }
                 print((stale.isEmpty ? "Nobody to erase." : "Would erase \(stale.count): " + stale.map(\.name).joined(separator: ", ")).terminalSafe)
                 return
             }
@@ -37,8 +38,9 @@ struct PurgeCommand: AsyncParsableCommand {
             if !erased.isEmpty {
                 global.audit(database, "people purged", detail: "\(erased.count) not seen for \(config.retentionDays) days")
                 // Queued visits of the erased hold their faces: they go too.
-                _ = try? PendingVisits.beside(database: database.path).remove { visit in
-                    (try? database.galleryEntry(personId: visit.personId)) == nil
+                _ = try? global.pendingVisits(for: database).remove { visit in
+                    // Only when the person is surely gone: a read error keeps the visit.
+                    do { return try database.galleryEntry(personId: visit.personId, model: ModelFiles.embeddingModelID) == nil } catch { return false }
                 }
             }
             print((erased.isEmpty ? "Nobody to erase (retention \(config.retentionDays) days)."

@@ -16,9 +16,9 @@ struct VisitsCommand: AsyncParsableCommand {
     var limit: Int?
 
     func run() async throws {
-        let database = try global.openDatabase()
+        let database = try global.openStore()
         let visits: [VisitEntry]
-        do { visits = try database.visits(list.filter, limit: limit) } catch {
+        do { visits = try database.visits(list.filter, limit: limit, offset: 0) } catch {
             throw KioskError(exitCode: 1, "\(error)")
         }
         switch list.format {

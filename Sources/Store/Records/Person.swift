@@ -9,14 +9,18 @@ public struct Person: Codable, Sendable, Equatable, Identifiable {
     public var consentAt: Date?
     public var consentVersion: String?
     public var notes: String
+    /// The id the enrolling desk made (see `Enrollment.id`); nil only before it is stored.
+    public var uuid: String?
 
-    public init(id: Int64? = nil, name: String, createdAt: Date, consentAt: Date?, consentVersion: String?, notes: String = "") {
+    public init(id: Int64? = nil, name: String, createdAt: Date, consentAt: Date?, consentVersion: String?, notes: String = "",
+                uuid: String? = nil) {
         self.id = id
         self.name = name
         self.createdAt = createdAt
         self.consentAt = consentAt
         self.consentVersion = consentVersion
         self.notes = notes
+        self.uuid = uuid
     }
 }
 

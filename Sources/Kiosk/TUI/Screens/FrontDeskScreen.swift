@@ -133,9 +133,14 @@ enum FrontDeskScreen {
         case .greeting(let greeting, _):
             line(greeting.justEnrolled ? "Welcome, \(greeting.name)!" : "Welcome back, \(greeting.name)!", heading)
             y += 1
-            var visit = "\(Ordinal.text(greeting.visitNumber)) visit"
-            if let last = greeting.lastVisit { visit += " · last here \(DateText.relative(last, now: view.now))" }
-            line(visit)
+            if greeting.visitNumber > 0 {
+                var visit = "\(Ordinal.text(greeting.visitNumber)) visit"
+                if let last = greeting.lastVisit { visit += " · last here \(DateText.relative(last, now: view.now))" }
+                line(visit)
+            } else {
+                // Decided while the database was out of reach: the visit waits in the queue.
+                line("Visit noted (the visit count shows once the database is back)", CellStyle(foreground: .muted, background: .panel))
+            }
             if !greeting.countsAsNewVisit { line("(checked in moments ago: not counted again)", CellStyle(foreground: .muted, background: .panel)) }
             if !greeting.preferences.isEmpty {
                 y += 1

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+
+/// One connection to the server, used by blocking calls. The front desk calls its store
+/// from its own thread and waits for the answer (as it waits for SQLite): the waiting
+/// happens on that thread while SwiftNIO's event loop does the network work, so neither
+/// the screen nor Swift's cooperative pool is ever held up.
+///
+/// A lost connection is reopened by the next call. While the server cannot be reached,
+/// calls fail at once for `retryDelay` instead of each waiting for a connect timeout: a
+/// desk that is offline keeps recognising from its gallery without stalling.
+final class ServerConnection: @unchecked Sendable {
+    // @unchecked: every mutable field is used with `lock` held.
+    let address: ServerAddress
+    private let password: String?
+    private let logger: Logger
+    private let lock = NSLock()
+    private var connection: PostgresConnection?
+    private var offline: (until: ContinuousClock.Instant, reason: String)?
+    private static let connectionIDs = Counter()
+
+    static let connectTimeout: TimeAmount = .seconds(2)
+    /// A query the server has not answered in this time is abandoned with its connection
+    /// (a hung server or a cut cable would otherwise hold the desk forever).
+    static let queryTimeout: TimeAmount = .seconds(10)
+    static let retryDelay: Duration = .seconds(1)
+
+    init(address: ServerAddress, password: String?, logger: Logger) {
+        self.address = address
+        self.password = password
+        self.logger = logger
+    }
+
+    /// Runs `body` on the open connection (opening it first if needed).
+    func withSession<T>(_ body: (ServerSession) throws -> T) throws(StoreError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let session = ServerSession(connection: try connected(), logger: logger)
+            return try body(session)
+        } catch {
+            let mapped = ServerErrors.storeError(error, address: address)
+            if case .serverUnreachable(_, let reason) = mapped { drop(reason: reason) }
+            throw mapped
+        }
+    }
+
+    /// Runs `body` inside one transaction; rolled back when it throws.
+    func transaction<T>(_ body: (ServerSession) throws -> T) throws(StoreError) -> T {
+        try withSession { session in
+            try session.execute("BEGIN")
+            do {
+                let value = try body(session)
+                try session.execute("COMMIT")
+                return value
+            } catch {
+                try? session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        if let connection { try? (connection.close() as EventLoopFuture<Void>).wait() }
+        connection = nil
+    }
+
+    private func connected() throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        if let offline, ContinuousClock.now < offline.until {
+            throw StoreError.serverUnreachable(address: address.description, reason: offline.reason)
+        }
+        do {
+            let opened = try Self.open(address: address, password: password, logger: logger)
+            connection = opened
+            offline = nil
+            return opened
+        } catch {
+            let reason = ServerErrors.reason(error)
+            drop(reason: reason)
+            throw StoreError.serverUnreachable(address: address.description, reason: reason)
+        }
+    }
+
+    private func drop(reason: String) {
+        if let connection { let _: EventLoopFuture<Void> = connection.close() }
+        connection = nil
+        offline = (ContinuousClock.now + Self.retryDelay, reason)
+    }
+
+    /// Opens a new connection (waiting for it: at most `connectTimeout`).
+    static func open(address: ServerAddress, password: String?, logger: Logger) throws -> PostgresConnection {
+        try PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(),
+            configuration: try configuration(address: address, password: password),
+            id: connectionIDs.next(), logger: logger
+        ).wait()
+    }
+
+    private static func configuration(address: ServerAddress, password: String?) throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if address.usesUnixSocket {
+            configuration = .init(unixSocketPath: address.socketPath, username: address.user, password: password,
+                                  database: address.database)
+        } else {
+            configuration = .init(host: address.host, port: address.port, username: address.user, password: password,
+                                  database: address.database, tls: try tls(address))
+        }
+        configuration.options.connectTimeout = Self.connectTimeout
+        return configuration
+    }
+
+    private static func tls(_ address: ServerAddress) throws -> PostgresConnection.Configuration.TLS {
+        var settings = TLSConfiguration.makeClientConfiguration()
+        switch address.tls {
+        case .disable: return .disable
+        case .prefer, .require: settings.certificateVerification = .none
+        case .verifyFull:
+            if let root = address.rootCertificate { settings.trustRoots = .file(root) }
+        }
+        let context = try NIOSSLContext(configuration: settings)
+        return address.tls == .prefer ? .prefer(context) : .require(context)
+    }
+}
+
+/// A connection lent to one call: queries that wait for their answer.
+struct ServerSession {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    @discardableResult
+    func query(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        let future = connection.query(query, logger: logger)
+        let connection = self.connection
+        let watchdog = connection.eventLoop.scheduleTask(in: ServerConnection.queryTimeout) { let _: EventLoopFuture<Void> = connection.close() }
+        defer { watchdog.cancel() }
+        return try future.wait()
+    }
+
+    func execute(_ sql: PostgresQuery) throws {
+        try query(sql)
+    }
+
+    /// The rows of `query`.
+    func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
+        Array(try self.query(query).rows)
+    }
+
+    /// The first column of the first row, if any.
+    func value<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) throws -> T? where T._DecodableType == T {
+        guard let cell = try rows(query).first?.first else { return nil }
+        return try cell.decode(T?.self, file: #fileID, line: #line)
+    }
+}
+
+/// Connection ids for log lines.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.withLock { value += 1; return value } }
+}
