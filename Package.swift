@@ -107,11 +107,14 @@ let package = Package(
         ),
         .testTarget(
             name: "KioskTests",
-            dependencies: ["Kiosk", "DeskCore", "Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Kiosk", "DeskCore", "Store", "Vision", "PostgresTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Starts a real PostgreSQL server (scripts/pg-test-server) for the tests that need one.
+        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport"),
         .testTarget(
             name: "ServerStoreTests",
-            dependencies: ["ServerStore", "DeskCore", "Store", "Vision", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ServerStore", "DeskCore", "Store", "Vision", "PostgresTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6],

@@ -3,6 +3,9 @@ import DeskCore
 import Foundation
 import Store
 import Vision
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct CheckinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,17 +20,45 @@ struct CheckinCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The captured photo.")
-    var photo: String
+    @Argument(help: "The captured photo (or none with --stdin).")
+    var photo: String?
 
     @Flag(help: "Print JSON: {\"status\", \"name\", \"person_id\", \"visit_number\", \"last_visit\", \"preferences\", \"distance\", \"reason\"}.")
     var json = false
 
+    @Flag(help: ArgumentHelp(
+        "Stay running as one desk: read photo paths from standard input, one per line, and answer each on one line.",
+        discussion: "The desk keeps its gallery loaded and follows other desks' changes as the TUI does; for scripted desks and tests."))
+    var stdin = false
+
+    func validate() throws {
+        if stdin == (photo != nil) { throw ValidationError(stdin ? "--stdin reads the photos from standard input: give no photo" : "give the photo to check in (or --stdin)") }
+    }
+
     func run() async throws {
         let desk = try await global.openFrontDesk()
+        guard stdin else {
+            if case .lost? = try await checkIn(photo ?? "", at: desk) { throw KioskError.reported(exitCode: 1) }
+            return
+        }
+        while let line = readLine() {
+            let path = line.trimmingCharacters(in: .whitespaces)
+            if path.isEmpty { continue }
+            do {
+                _ = try await checkIn(path, at: desk)
+            } catch {
+                // One bad photo does not end the desk: say why and read the next line.
+                if json { print(#"{"status":"error","reason":\#(try jsonText("\(error)"))}"#) } else { print("error: \(error)".terminalSafeLines) }
+            }
+            fflush(nil)  // each answer reaches a reading script at once
+        }
+    }
+
+    /// Checks one photo in and prints the answer; returns what became of the visit.
+    private func checkIn(_ path: String, at desk: FrontDesk) async throws -> CommitOutcome? {
         let result: (decision: CheckInDecision, outcome: CommitOutcome?)
         do {
-            result = try await desk.checkIn(try ImageFile.load(photo))
+            result = try await desk.checkIn(try ImageFile.load(path))
         } catch {
             throw KioskError(exitCode: 1, "\(error)")
         }
@@ -44,7 +75,7 @@ struct CheckinCommand: AsyncParsableCommand {
         } else {
             print(report.sentence.terminalSafeLines)
         }
-        if case .lost? = result.outcome { throw KioskError.reported(exitCode: 1) }
+        return result.outcome
     }
 }
 
