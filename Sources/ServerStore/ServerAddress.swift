@@ -23,6 +23,15 @@ public struct ServerAddress: Sendable, Equatable, CustomStringConvertible {
     /// CA certificate file for `verify-full` (`sslrootcert=`).
     public var rootCertificate: String?
 
+    public init(host: String, port: Int, user: String, database: String, tls: TLSMode, rootCertificate: String?) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.database = database
+        self.tls = tls
+        self.rootCertificate = rootCertificate
+    }
+
     public var usesUnixSocket: Bool { host.hasPrefix("/") }
 
     public var description: String {

@@ -37,14 +37,23 @@ final class ServerConnection: @unchecked Sendable {
     func withSession<T>(_ body: (ServerSession) throws -> T) throws(StoreError) -> T {
         lock.lock()
         defer { lock.unlock() }
-        do {
-            let session = ServerSession(connection: try connected(), logger: logger)
-            return try body(session)
-        } catch {
-            let mapped = ServerErrors.storeError(error, address: address)
-            if case .serverUnreachable(_, let reason) = mapped { drop(reason: reason) }
-            throw mapped
+        // A connection kept from earlier may have died since (the server restarted): then
+        // the call is made once more on a new one. Every write is one transaction, and the
+        // ones a desk retries carry their own ids, so a second attempt never doubles a row.
+        let reused = connection.map { !$0.isClosed } ?? false
+        for attempt in 0..<2 {
+            do {
+                let session = ServerSession(connection: try connected(), logger: logger)
+                return try body(session)
+            } catch {
+                let mapped = ServerErrors.storeError(error, address: address)
+                guard case .serverUnreachable(_, let reason) = mapped else { throw mapped }
+                drop(reason: reason)
+                if attempt == 0 && reused { offline = nil; continue }
+                throw mapped
+            }
         }
+        throw StoreError.serverUnreachable(address: address.description, reason: "no connection")
     }
 
     /// Runs `body` inside one transaction; rolled back when it throws.

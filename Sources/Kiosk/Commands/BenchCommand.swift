@@ -2,6 +2,7 @@ import ArgumentParser
 import DeskCore
 import COpenBLAS
 import Foundation
+import ServerStore
 import Store
 import Vision
 #if canImport(Glibc)
@@ -19,7 +20,10 @@ struct BenchCommand: AsyncParsableCommand {
             ones) and records the visit in a temporary database. Reports p50 and p99 per \
             stage and end to end; then nearest-neighbour search over synthetic galleries, \
             database-only enroll and check-in times, cold start and peak memory. Photos: \
-            the samples, ../shared/faces/dev when present, or --images DIR.
+            the samples, ../shared/faces/dev when present, or --images DIR. \
+            With --db postgres://... (an empty scratch database) it measures the shared \
+            server instead: check-in commits, enroll-to-other-desk propagation, desk start-up \
+            at 10k and 100k people, and --desks desks checking in once a second.
             """
     )
 
@@ -49,6 +53,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "People and visits for the staff-view page figures (PEOPLE:VISITS); 0:0 skips them.")
     var staffScale = "50000:500000"
 
+    @Option(help: "With --db postgres://...: how many desks to simulate, each checking in once a second.")
+    var desks = 50
+
+    @Option(help: "With --db postgres://...: for how many seconds the simulated desks check in.")
+    var deskSeconds = 60
+
     @Flag(help: .hidden)
     var coldStartProbe = false
 
@@ -60,6 +70,9 @@ struct BenchCommand: AsyncParsableCommand {
         if coldStartProbe { return try await probeColdStart() }
         let config = try global.loadConfig()
         let engine = try await global.loadEngine()
+        if case let .server(address, passwordFile) = try global.databaseTarget() {
+            return try await benchServer(address, passwordFile: passwordFile, engine: engine, config: config)
+        }
         let photos = try photoPaths()
         let plan = exactDetection ? DetectionPlan.exact(upsample: config.upsample) : config.cameraDetectionPlan
         if !json { printError("bench: preparing \(photos.count) photos as 640x480 MJPEG frames...") }
@@ -190,6 +203,29 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// Exact nearest-two-people search over synthetic galleries of growing size.
+    /// `--db postgres://...`: the shared-server figures only (the face pipeline does not
+    /// depend on where visitors are stored; run bench without --db for it).
+    private func benchServer(_ address: ServerAddress, passwordFile: String?, engine: FaceEngine, config: KioskConfig) async throws {
+        var benchmark = ServerBenchmark(engine: engine, config: config,
+                                        open: { try global.openServer(address, passwordFile: passwordFile) },
+                                        pendingDirectory: NSTemporaryDirectory())
+        benchmark.desks = desks
+        benchmark.deskSeconds = deskSeconds
+        let report = try await benchmark.run { if !json { printError("bench: \($0)") } }
+        if json { return print(try jsonText(report)) }
+        func stage(_ s: BenchReport.Stage) -> String { String(format: "p50 %.2f ms, p99 %.2f ms", s.p50_ms, s.p99_ms) }
+        print("server \(report.server)")
+        print("  check-in commit (store)           \(stage(report.commit))")
+        print("  check-in commit (desk, journaled) \(stage(report.desk_commit))")
+        print("  enroll at A -> in B's gallery     \(stage(report.propagation))")
+        for size in report.gallery_load_ms.keys.sorted(by: { Int($0)! < Int($1)! }) {
+            print("  \(size) people: " + String(format: "gallery load %.0f ms, desk start %.0f ms",
+                                                  report.gallery_load_ms[size] ?? 0, report.desk_start_ms[size] ?? 0))
+        }
+        print("  \(report.desks) desks x 1 check-in/s for \(report.desk_seconds) s: \(report.many_desks_commits) commits, "
+              + "\(stage(report.many_desks_commit)), errors \(report.many_desks_errors)")
+    }
+
     private func searchBenchmark() throws -> [String: BenchReport.Stage] {
         var results: [String: BenchReport.Stage] = [:]
         var synthetic = SyntheticEmbeddings(seed: 99)
