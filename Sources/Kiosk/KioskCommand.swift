@@ -18,7 +18,7 @@ struct KioskCommand: AsyncParsableCommand {
         // `kiosk` alone runs the front desk.
         subcommands: [
             RunCommand.self, EnrollCommand.self, ImportCommand.self, IdentifyCommand.self, CheckinCommand.self,
-            VisitsCommand.self, PeopleCommand.self, ForgetCommand.self, PurgeCommand.self,
+            VisitsCommand.self, PeopleCommand.self, PreferencesCommand.self, ForgetCommand.self, PurgeCommand.self,
             CamerasCommand.self, SnapshotCommand.self, WatchCommand.self,
             EncodeCommand.self, CompareCommand.self, BenchCommand.self, EvalCommand.self, DoctorCommand.self, StaffCommand.self, AuditCommand.self, DbCommand.self,
         ],

@@ -13,19 +13,22 @@ extension PostgresVisitorStore {
         public var notificationMilliseconds: Double?
         public var latestChange: Int64
         public var people: Int
+        /// Whether this connection is encrypted (TLS).
+        public var encrypted: Bool
     }
 
     public func health() throws(StoreError) -> Health {
-        let (query, version, latest, people) = try connection.withSession { session -> (Double, String, Int64, Int) in
+        let (query, version, latest, people, encrypted) = try connection.withSession { session -> (Double, String, Int64, Int, Bool) in
             let start = ContinuousClock.now
             _ = try session.value("SELECT 1", as: Int32.self)
             let query = (ContinuousClock.now - start).milliseconds
             let version = try session.value("SHOW server_version", as: String.self) ?? "?"
             let people = Int(try session.value("SELECT COUNT(*) FROM person", as: Int64.self) ?? 0)
-            return (query, version, try Self.latestChange(session), people)
+            let encrypted = try session.value("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", as: Bool.self) ?? false
+            return (query, version, try Self.latestChange(session), people, encrypted)
         }
         return Health(queryMilliseconds: query, serverVersion: version, notificationMilliseconds: try? notificationRoundTrip(),
-                      latestChange: latest, people: people)
+                      latestChange: latest, people: people, encrypted: encrypted)
     }
 
     /// Listens on a channel of its own on a second connection, notifies it from the first

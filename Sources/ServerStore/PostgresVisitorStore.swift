@@ -89,11 +89,12 @@ public final class PostgresVisitorStore: VisitorStore, @unchecked Sendable {
                 let (id, name) = try row.decode((Int64, String).self)
                 gallery.setName(name, personId: id)
             }
-            for row in try session.rows("SELECT person_id, embedding, model FROM face_template") {
-                let (personId, bytes, templateModel) = try row.decode((Int64, ByteBuffer, String).self)
-                guard templateModel == model else { gallery.otherModelTemplates += 1; continue }
-                if let embedding = Embedding(bytes: Array(bytes.readableBytesView)) { gallery.add(embedding, personId: personId) }
+            // Only this model's templates travel; the others are only counted.
+            for row in try session.rows("SELECT person_id, embedding FROM face_template WHERE model = \(model)") {
+                let (personId, bytes) = try row.decode((Int64, ByteBuffer).self)
+                if let embedding = bytes.withUnsafeReadableBytes({ Embedding(bytes: Array($0)) }) { gallery.add(embedding, personId: personId) }
             }
+            gallery.otherModelTemplates = Int(try session.value("SELECT COUNT(*) FROM face_template WHERE model <> \(model)", as: Int64.self) ?? 0)
             return gallery
         }
     }

@@ -45,6 +45,9 @@ final class ServerConnection: @unchecked Sendable {
             do {
                 let session = ServerSession(connection: try connected(), logger: logger)
                 return try body(session)
+            } catch let waiting as StillOffline {
+                // Not a new failure: the last one stands, and so does its retry time.
+                throw StoreError.serverUnreachable(address: address.description, reason: waiting.reason)
             } catch {
                 let mapped = ServerErrors.storeError(error, address: address)
                 guard case .serverUnreachable(_, let reason) = mapped else { throw mapped }
@@ -71,18 +74,17 @@ final class ServerConnection: @unchecked Sendable {
         }
     }
 
+    /// Closes without waiting (this may run on any thread, an event loop's among them).
     func close() {
         lock.lock()
         defer { lock.unlock() }
-        if let connection { try? (connection.close() as EventLoopFuture<Void>).wait() }
+        if let connection { let _: EventLoopFuture<Void> = connection.close() }
         connection = nil
     }
 
     private func connected() throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
-        if let offline, ContinuousClock.now < offline.until {
-            throw StoreError.serverUnreachable(address: address.description, reason: offline.reason)
-        }
+        if let offline, ContinuousClock.now < offline.until { throw StillOffline(reason: offline.reason) }
         do {
             let opened = try Self.open(address: address, password: password, logger: logger)
             connection = opened
@@ -103,11 +105,15 @@ final class ServerConnection: @unchecked Sendable {
 
     /// Opens a new connection (waiting for it: at most `connectTimeout`).
     static func open(address: ServerAddress, password: String?, logger: Logger) throws -> PostgresConnection {
-        try PostgresConnection.connect(
+        let opened = try PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.next(),
             configuration: try configuration(address: address, password: password),
             id: connectionIDs.next(), logger: logger
         ).wait()
+        // The connection must outlive its own closing (postgres-nio asserts it): whoever
+        // lets go of it after asking it to close, it stays alive until the channel is shut.
+        opened.closeFuture.whenComplete { _ in withExtendedLifetime(opened) {} }
+        return opened
     }
 
     private static func configuration(address: ServerAddress, password: String?) throws -> PostgresConnection.Configuration {
@@ -134,6 +140,11 @@ final class ServerConnection: @unchecked Sendable {
         let context = try NIOSSLContext(configuration: settings)
         return address.tls == .prefer ? .prefer(context) : .require(context)
     }
+}
+
+/// Thrown while calls fail at once after a failed connection, until `retryDelay` passes.
+private struct StillOffline: Error {
+    let reason: String
 }
 
 /// A connection lent to one call: queries that wait for their answer.

@@ -42,7 +42,10 @@ extension AppDatabase {
     public func changes(since: Int64) throws(StoreError) -> ChangeSet {
         try read { db in
             let latest = try Self.latestChange(db)
-            guard latest > since else { return ChangeSet(latest: max(latest, since)) }
+            if latest == since { return ChangeSet(latest: since) }
+            // Behind the desk: the file was restored from a backup or replaced by a copy.
+            // Only a full reload is right.
+            if latest < since { return ChangeSet(latest: latest, complete: false) }
             let oldest = try Int64.fetchOne(db, sql: "SELECT seq FROM change ORDER BY seq LIMIT 1") ?? latest
             if oldest > since + 1 { return ChangeSet(latest: latest, complete: false) }
             var set = ChangeSet(latest: latest)

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import ServerStore
 import Store
 import Testing
@@ -73,6 +74,36 @@ struct ServerConnectionTests {
         #expect(throws: ServerPassword.LookupError.self) {
             try ServerPassword.lookup(for: address, passwordFile: path + ".missing", environment: [:])
         }
+    }
+
+    /// TLS when the URL asks for it: encrypted with `require`, and with `verify-full` only
+    /// against the certificate authority given (the test server's self-signed one).
+    @Test func tlsIsUsedWhenTheURLAsksForIt() throws {
+        let server: TestPostgres
+        do { server = try TestServer.require() } catch let skip as SkipReason { print("SKIPPED: \(skip)"); return }
+        let certificate = server.directory + "/server.crt"
+        guard FileManager.default.fileExists(atPath: certificate) else {
+            #expect(!TestPostgres.isRequired, "the test server has no certificate (openssl missing?)")
+            return
+        }
+        let database = try TestServer.freshStore(on: server).address.database
+        func open(_ query: String) throws -> PostgresVisitorStore {
+            let address = try ServerAddress.parse("postgres://kiosk_admin@localhost:\(server.port)/\(database)?\(query)")
+            return try PostgresVisitorStore(address: address, password: try ServerPassword.lookup(for: address, passwordFile: server.passwordFile),
+                                            checkSchema: false)
+        }
+        #expect(try open("sslmode=disable").health().encrypted == false)
+        #expect(try open("sslmode=require").health().encrypted)
+        #expect(try open("sslmode=verify-full&sslrootcert=\(certificate)").health().encrypted)
+        // Attack: a server whose certificate no trusted authority signed (a man in the
+        // middle, as far as the desk can tell) is refused under verify-full.
+        let otherRoot = NSTemporaryDirectory() + "kiosk-other-ca-\(UUID().uuidString).pem"
+        defer { try? FileManager.default.removeItem(atPath: otherRoot) }
+        let made = TestPostgres.run(["/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                                     "-keyout", otherRoot + ".key", "-out", otherRoot])
+        defer { try? FileManager.default.removeItem(atPath: otherRoot + ".key") }
+        #expect(made.0 == 0)
+        #expect(throws: StoreError.self) { try open("sslmode=verify-full&sslrootcert=\(otherRoot)").health() }
     }
 
     /// A server that is not there answers at once: the desk must never hang on it.

@@ -89,15 +89,16 @@ struct ServerSyncTests {
         let bobId = try #require(try other.enroll(enrollment("Bob", [bob]), now: t0).id)
         try other.forget(personId: adaId)
         // Back: the notification listener reconnects and the log brings both changes.
-        #expect(await eventually(seconds: 5) {
+        let caughtUp = await eventually(seconds: 5) {
             let people = await desk.status.people
             let found = await desk.identify(bob)?.personId
             return people == 1 && found == bobId
-        },
-                "the desk did not catch up after the server came back")
+        }
+        let problem = await desk.refresh().problem
+        #expect(caughtUp, "the desk did not catch up after the server came back: \(String(describing: problem))")
         #expect(await desk.identify(ada)?.personId != adaId)
         // Ada was erased meanwhile: her queued visit is dropped, not written.
-        #expect(await desk.deliverPending() == 0)
+        #expect(await eventually(seconds: 5) { await desk.deliverPending() == 0 })
         #expect(try other.visits(ListFilter(), limit: nil, offset: 0).isEmpty)
     }
 
@@ -143,7 +144,10 @@ struct ServerSyncTests {
         #expect(try other.people(ListFilter(name: "Offline"), limit: nil, offset: 0).isEmpty)
         // Delivered twice over (a retry, a second process on the same queue): written once.
         for commit in shown { _ = try other.commitVisit(commit) }
-        #expect(await desk.deliverPending() == 0)
+        // The desk tries the server again a second after its last failure.
+        let delivered = await eventually(seconds: 5) { await desk.deliverPending() == 0 }
+        let problem = await desk.refresh().problem
+        #expect(delivered, "\(String(describing: problem))")
         let visits = try other.visits(ListFilter(personId: id), limit: nil, offset: 0)
         #expect(visits.count == 6)
         #expect(Set(visits.map(\.time.timeIntervalSince1970)).count == 6)

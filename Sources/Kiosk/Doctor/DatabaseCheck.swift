@@ -33,7 +33,7 @@ enum DatabaseCheck {
             }
             do {
                 let health = try store.health()
-                report.pass("database server", "\(address): PostgreSQL \(health.serverVersion), query round trip \(String(format: "%.2f ms", health.queryMilliseconds)), \(health.people) people")
+                report.pass("database server", "\(address): PostgreSQL \(health.serverVersion), query round trip \(String(format: "%.2f ms", health.queryMilliseconds)), \(health.people) people, \(health.encrypted ? "TLS" : "not encrypted")")
                 let applied = try store.appliedMigrations()
                 let known = PostgresVisitorStore.knownMigrations
                 if applied == known {

@@ -234,6 +234,7 @@ final class KioskApp: @unchecked Sendable {
                                  enrolledCount: status.people, consentText: desk.config.consentText, colorMode: colorMode)
         view.pinIsSet = deskController.machine.settings.pinIsSet
         view.pendingVisits = status.pendingVisits
+        view.databaseProblem = status.problem
         FrontDeskScreen.draw(view, into: &buffer)
     }
 }

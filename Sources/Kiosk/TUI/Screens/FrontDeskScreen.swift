@@ -12,6 +12,8 @@ struct FrontDeskView {
     var pinIsSet = true
     /// Visits shown but waiting for the database to accept them.
     var pendingVisits = 0
+    /// Why the database could not be read at the last refresh (a server out of reach).
+    var databaseProblem: String?
     var consentText: String
     var colorMode: ColorMode
     var now = Date()
@@ -104,6 +106,7 @@ enum FrontDeskScreen {
         }
         // What staff must act on comes first: a long camera name must not push it off the line.
         var warnings: [String] = []
+        if view.databaseProblem != nil { warnings.append("database unreachable: recognising from this desk's memory") }
         if !view.pinIsSet { warnings.append("no staff PIN: anyone can quit") }
         if view.pendingVisits > 0 { warnings.append("\(view.pendingVisits) visit\(view.pendingVisits == 1 ? "" : "s") waiting for the database") }
         var text = warnings.map { " \($0) ·" }.joined() + " \(view.enrolledCount) enrolled · \(state) · "
