@@ -57,18 +57,10 @@ struct ServerSyncTests {
     /// A desk's gallery follows another desk's enrollment and erasure by itself, and a
     /// desk that was cut off catches up from the log when the server is back.
     @Test func aDeskCatchesUpAfterTheServerWasAway() async throws {
-        guard let engine = FaceEngineForTests.engine else { print("SKIPPED: the face models are not installed (scripts/setup)"); return }
-        guard let server = try privateServerOrSkip() else { return }
-        defer { server.stop(mode: "immediate") }
-        let url = try server.createDatabase()
-        let address = try ServerAddress.parse(url)
-        let password = try ServerPassword.lookup(for: address, passwordFile: server.passwordFile)
-        _ = try PostgresVisitorStore(address: address, password: password, checkSchema: false).migrate()
-        let other = try PostgresVisitorStore(address: address, password: password)
-        let queue = PendingVisits(path: NSTemporaryDirectory() + "kiosk-sync-\(UUID().uuidString).pending-visits")
-        defer { try? FileManager.default.removeItem(atPath: queue.path) }
-        let desk = try FrontDesk(engine: engine, store: try PostgresVisitorStore(address: address, password: password),
-                                 config: KioskConfig(), pending: queue)
+        guard let site = try PrivateSite.start() else { return }
+        defer { site.stop() }
+        let (server, other, queue) = (site.server, site.other, site.queue)
+        let desk = try site.desk(config: KioskConfig())
         desk.followChanges()
         var faces = Embeddings()
         let ada = faces.next(), bob = faces.next()
@@ -105,20 +97,12 @@ struct ServerSyncTests {
     /// Queued visits are delivered once each when the server is back, even when delivery
     /// is tried again (by this desk or another process sharing the queue).
     @Test func queuedVisitsAreDeliveredExactlyOnce() async throws {
-        guard let engine = FaceEngineForTests.engine else { print("SKIPPED: the face models are not installed (scripts/setup)"); return }
-        guard let server = try privateServerOrSkip() else { return }
-        defer { server.stop(mode: "immediate") }
-        let url = try server.createDatabase()
-        let address = try ServerAddress.parse(url)
-        let password = try ServerPassword.lookup(for: address, passwordFile: server.passwordFile)
-        _ = try PostgresVisitorStore(address: address, password: password, checkSchema: false).migrate()
-        let other = try PostgresVisitorStore(address: address, password: password)
-        let queue = PendingVisits(path: NSTemporaryDirectory() + "kiosk-once-\(UUID().uuidString).pending-visits")
-        defer { try? FileManager.default.removeItem(atPath: queue.path) }
+        guard let site = try PrivateSite.start() else { return }
+        defer { site.stop() }
+        let (server, other, queue) = (site.server, site.other, site.queue)
         var config = KioskConfig()
         config.cooldownMinutes = 0
-        let desk = try FrontDesk(engine: engine, store: try PostgresVisitorStore(address: address, password: password),
-                                 config: config, pending: queue)
+        let desk = try site.desk(config: config)
         var faces = Embeddings()
         let id = try #require(try other.enroll(enrollment("Regular", [faces.next()]), now: t0).id)
         let written = await desk.commit(visit(id, at: t0.addingTimeInterval(10), cooldown: 0))
@@ -183,13 +167,6 @@ struct ServerSyncTests {
         }
     }
 
-    private func privateServerOrSkip() throws -> TestPostgres? {
-        do { return try TestPostgres.start() } catch {
-            if TestPostgres.isRequired { throw error }
-            print("SKIPPED: \(error)")
-            return nil
-        }
-    }
 
     /// Polls `condition` every 10 ms until it holds or `seconds` pass.
     private func eventually(seconds: Double = 1, _ condition: () async -> Bool) async -> Bool {
@@ -199,6 +176,45 @@ struct ServerSyncTests {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return await condition()
+    }
+}
+
+/// A server of the test's own (so it can stop it), a migrated database, a second desk's
+/// store ("another desk") and a pending-visit queue for the desk under test.
+struct PrivateSite {
+    let server: TestPostgres
+    let engine: FaceEngine
+    let address: ServerAddress
+    let password: String?
+    let other: PostgresVisitorStore
+    let queue: PendingVisits
+
+    /// Nil (the test skips, saying why) without the face models or a PostgreSQL server,
+    /// unless the server is required.
+    static func start() throws -> PrivateSite? {
+        guard let engine = FaceEngineForTests.engine else { print("SKIPPED: the face models are not installed (scripts/setup)"); return nil }
+        let server: TestPostgres
+        do { server = try TestPostgres.start() } catch {
+            if TestPostgres.isRequired { throw error }
+            print("SKIPPED: \(error)")
+            return nil
+        }
+        let address = try ServerAddress.parse(try server.createDatabase())
+        let password = try ServerPassword.lookup(for: address, passwordFile: server.passwordFile)
+        _ = try PostgresVisitorStore(address: address, password: password, checkSchema: false).migrate()
+        return PrivateSite(server: server, engine: engine, address: address, password: password,
+                           other: try PostgresVisitorStore(address: address, password: password),
+                           queue: PendingVisits(path: NSTemporaryDirectory() + "kiosk-site-\(UUID().uuidString).pending-visits"))
+    }
+
+    /// A desk on its own connection, with the site's queue.
+    func desk(config: KioskConfig) throws -> FrontDesk {
+        try FrontDesk(engine: engine, store: try PostgresVisitorStore(address: address, password: password), config: config, pending: queue)
+    }
+
+    func stop() {
+        server.stop(mode: "immediate")
+        try? FileManager.default.removeItem(atPath: queue.path)
     }
 }
 
