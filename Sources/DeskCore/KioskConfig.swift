@@ -13,9 +13,10 @@ public struct KioskConfig: Equatable, Sendable {
     public var askThreshold = 0.55
     public var upsample = 1
     public var fastDetection = true
-    /// Whether the fast path searches again around a half-size box at full size (not a
-    /// file setting: `kiosk bench --unrefined` turns it off to measure what it changes).
-    public var refineFastDetection = true
+    /// Whether the fast path searches again around a half-size box at full size. Not a
+    /// file setting: it costs a capture about what the exact search costs, so the desk
+    /// does without; `kiosk bench --refined` measures it.
+    public var refineFastDetection = false
     public var cooldownMinutes = 10
     public var retentionDays = 365
     public var kioskId = "front-desk"

@@ -58,8 +58,10 @@ public struct DetectionPlan: Sendable, Equatable {
     /// metre of a 640x480 webcam), then full size, then full size upsampled once if
     /// `upsample` allows it (faces down to ~40 px).
     /// With `refine`, a face found at half size is searched again around its box at full
-    /// size with `upsample`, as the exact search would (see `Step.refineUpsample`).
-    public static func camera(upsample: Int, refine: Bool = true) -> DetectionPlan {
+    /// size with `upsample`, as the exact search would (see `Step.refineUpsample`). Off by
+    /// default: it recovers the exact search's embedding but costs about as much as the
+    /// exact search when the face is large (BENCHMARKS.md).
+    public static func camera(upsample: Int, refine: Bool = false) -> DetectionPlan {
         var steps = [Step(scale: 0.5, upsample: 0, refineUpsample: refine ? upsample : nil), Step(scale: 1, upsample: 0)]
         if upsample >= 1 { steps.append(Step(scale: 1, upsample: upsample)) }
         return DetectionPlan(steps: steps)

@@ -43,8 +43,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Frames on which to time the CNN detector (upsample 0 and 1); 0 skips it.")
     var cnnFrames = 10
 
-    @Flag(help: "Camera plan without the full-size search around a half-size box (as before it was added).")
-    var unrefined = false
+    @Flag(help: "Camera plan with a full-size search around each half-size box (the exact search's box, at a cost).")
+    var refined = false
 
     @Flag(help: "Skip the cold-start measurement.")
     var noColdStart = false
@@ -65,7 +65,7 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         if coldStartProbe { return try await probeColdStart() }
         var config = try global.loadConfig()
-        if unrefined { config.refineFastDetection = false }
+        if refined { config.refineFastDetection = true }
         let engine = try await global.loadEngine()
         let photos = try photoPaths()
         let plan = exactDetection ? DetectionPlan.exact(upsample: config.upsample) : config.cameraDetectionPlan
