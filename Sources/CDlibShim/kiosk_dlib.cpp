@@ -12,12 +12,18 @@
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_transforms.h>
 
+#include "detector_network.hpp"
 #include "face_network.hpp"
 #include "rgb_view.hpp"
 
 struct kiosk_detector {
     dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
     dlib::array2d<dlib::rgb_pixel> upsampled;  // reused between calls
+};
+
+struct kiosk_cnn_detector {
+    kiosk_net::face_detector_net net;
+    dlib::matrix<dlib::rgb_pixel> image;  // the network takes a dlib matrix; reused between calls
 };
 
 struct kiosk_landmarker {
@@ -106,6 +112,45 @@ int kiosk_detect(kiosk_detector *detector, const uint8_t *rgb, long width, long 
     });
 }
 
+kiosk_cnn_detector *kiosk_cnn_detector_create(const char *model_path, char *error, size_t error_size) {
+    kiosk_cnn_detector *detector = nullptr;
+    try {
+        detector = new kiosk_cnn_detector();
+        dlib::deserialize(model_path) >> detector->net;
+        return detector;
+    } catch (const std::exception &e) {
+        write_error(error, error_size, e.what());
+    } catch (...) {
+        write_error(error, error_size, "unknown error while loading the CNN detector model");
+    }
+    delete detector;
+    return nullptr;
+}
+
+void kiosk_cnn_detector_destroy(kiosk_cnn_detector *detector) { delete detector; }
+
+int kiosk_cnn_detect(kiosk_cnn_detector *detector, const uint8_t *rgb, long width, long height, int upsample,
+                     kiosk_rect *out, int capacity, char *error, size_t error_size) {
+    if (!valid_image(rgb, width, height, error, error_size)) return -1;
+    return guarded(error, error_size, [&]() -> int {
+        const kiosk_rgb_view view = kiosk_make_view(rgb, width, height);
+        dlib::assign_image(detector->image, view);
+        // As dlib's Python binding (cnn_face_detection_model_v1) does it: upsample with
+        // pyramid_up, run the network, map rectangles back to the original image.
+        dlib::pyramid_down<2> pyramid;
+        for (int level = 0; level < upsample; ++level) dlib::pyramid_up(detector->image, pyramid);
+        std::vector<dlib::mmod_rect> found = detector->net(detector->image);
+        int count = 0;
+        for (const auto &d : found) {
+            if (d.ignore) continue;
+            const dlib::rectangle r = upsample > 0 ? dlib::rectangle(pyramid.rect_down(d.rect, upsample)) : d.rect;
+            if (count < capacity) out[count] = kiosk_rect{r.left(), r.top(), r.right(), r.bottom(), d.detection_confidence};
+            ++count;
+        }
+        return count;
+    });
+}
+
 kiosk_landmarker *kiosk_landmarker_create(const char *model_path, char *error, size_t error_size) {
     kiosk_landmarker *landmarker = nullptr;
     try {
@@ -161,8 +206,8 @@ kiosk_encoder *kiosk_encoder_create(const char *model_path, char *error, size_t 
 void kiosk_encoder_destroy(kiosk_encoder *encoder) { delete encoder; }
 
 int kiosk_encode_face(kiosk_encoder *encoder, const uint8_t *rgb, long width, long height, kiosk_rect box,
-                      const kiosk_landmarks *landmarks, float *out128, uint8_t *chip_rgb, char *error,
-                      size_t error_size) {
+                      const kiosk_landmarks *landmarks, int jitters, float *out128, uint8_t *chip_rgb,
+                      char *error, size_t error_size) {
     if (!valid_image(rgb, width, height, error, error_size)) return -1;
     return guarded(error, error_size, [&]() -> int {
         const kiosk_rgb_view view = kiosk_make_view(rgb, width, height);
@@ -170,7 +215,21 @@ int kiosk_encode_face(kiosk_encoder *encoder, const uint8_t *rgb, long width, lo
         // face_recognition's defaults: 150 px chip, 0.25 padding, no jitter.
         const dlib::chip_details details = dlib::get_face_chip_details(shape, KIOSK_CHIP_SIZE, 0.25);
         dlib::extract_image_chip(view, details, encoder->chip);
-        const dlib::matrix<float, 0, 1> descriptor = encoder->net(encoder->chip);
+        dlib::matrix<float, 0, 1> descriptor;
+        if (jitters <= 1) {
+            descriptor = encoder->net(encoder->chip);
+        } else {
+            // The mean descriptor of randomly shifted, scaled, rotated and mirrored copies
+            // of the chip (dlib's num_jitters). A fixed seed keeps templates reproducible.
+            dlib::rand random(0);
+            std::vector<dlib::matrix<dlib::rgb_pixel>> copies;
+            copies.reserve(static_cast<size_t>(jitters));
+            for (int i = 0; i < jitters; ++i) copies.push_back(dlib::jitter_image(encoder->chip, random));
+            const std::vector<dlib::matrix<float, 0, 1>> descriptors = encoder->net(copies);
+            descriptor = descriptors.front();
+            for (size_t i = 1; i < descriptors.size(); ++i) descriptor += descriptors[i];
+            descriptor /= static_cast<float>(descriptors.size());
+        }
         if (descriptor.size() != 128) {
             write_error(error, error_size, "descriptor has " + std::to_string(descriptor.size()) + " values, expected 128");
             return -1;

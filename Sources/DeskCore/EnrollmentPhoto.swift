@@ -44,7 +44,7 @@ extension FrontDesk {
         let image: Image
         do { image = try ImageFile.load(path) } catch { return .failure(.unreadable(error)) }
         let faces: [Face]
-        do { faces = try await engine.faces(in: image, upsample: config.upsample) } catch { return .failure(.unreadable(error)) }
+        do { faces = try await engine.faces(in: image, plan: config.photoDetectionPlan) } catch { return .failure(.unreadable(error)) }
         guard let face = faces.first else { return .failure(.noFace) }
         if faces.count > 1 && !largest { return .failure(.severalFaces(faces.count)) }
         let quality = FaceQuality(image: image, box: face.box)

@@ -75,7 +75,7 @@ public actor FrontDesk {
                             pendingVisits: pending?.count ?? 0, problem: nil)
     }
 
-    public var policy: CheckInPolicy { CheckInPolicy(threshold: config.threshold, margin: config.margin) }
+    public var policy: CheckInPolicy { config.checkInPolicy }
 
     // MARK: live state
 

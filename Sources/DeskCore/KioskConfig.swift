@@ -7,10 +7,16 @@ import Vision
 public struct KioskConfig: Equatable, Sendable {
     public init() {}
 
-    public var threshold = 0.55
-    public var margin = 0.06
+    public var threshold = 0.375
+    public var margin = 0.1
+    /// Up to this distance the desk asks "Are you NAME?" instead of treating the visitor as new.
+    public var askThreshold = 0.55
     public var upsample = 1
     public var fastDetection = true
+    /// Whether the fast path searches again around a half-size box at full size. Not a
+    /// file setting: it costs a capture about what the exact search costs, so the desk
+    /// does without; `kiosk bench --refined` measures it.
+    public var refineFastDetection = false
     public var cooldownMinutes = 10
     public var retentionDays = 365
     public var kioskId = "front-desk"
@@ -33,10 +39,19 @@ public struct KioskConfig: Equatable, Sendable {
         ImageLimits(maxPixels: maxImageMegapixels * 1_000_000, maxFileBytes: maxImageFileMiB << 20)
     }
 
+    /// The decision rule these settings describe (greet, ask, or treat as new).
+    public var checkInPolicy: CheckInPolicy {
+        CheckInPolicy(threshold: threshold, margin: margin, askThreshold: askThreshold)
+    }
+
+    /// How photos given to enroll, import and eval are searched: face_recognition's HOG
+    /// search, then the CNN detector when HOG finds no face.
+    public var photoDetectionPlan: DetectionPlan { .photo(upsample: upsample) }
+
     /// How the front desk looks for faces in captured frames (photos given to encode,
     /// enroll and import always use the exact face_recognition search).
     public var cameraDetectionPlan: DetectionPlan {
-        fastDetection ? .camera(upsample: upsample) : .exact(upsample: upsample)
+        fastDetection ? .camera(upsample: upsample, refine: refineFastDetection) : .exact(upsample: upsample)
     }
 
     /// Where the configuration was read from, or nil for built-in defaults.
@@ -148,6 +163,9 @@ public struct KioskConfig: Equatable, Sendable {
         case "recognition.margin":
             guard let v = number, v >= 0, v < 1 else { throw fail("a number between 0 and 1") }
             margin = v
+        case "recognition.ask_threshold":
+            guard let v = number, v > 0, v < 2 else { throw fail("a number between 0 and 2") }
+            askThreshold = v
         case "recognition.upsample":
             guard let v = value.int, (0...3).contains(v) else { throw fail("0, 1, 2 or 3") }
             upsample = v

@@ -4,15 +4,33 @@
 /// A plan is a list of attempts; the first that finds a face wins, so a close visitor
 /// takes the fast path and a distant one is still found.
 public struct DetectionPlan: Sendable, Equatable {
+    /// dlib's two face detectors.
+    public enum Detector: String, Sendable, Equatable {
+        /// Histogram of oriented gradients with a linear classifier: fast, frontal faces.
+        case hog
+        /// The MMOD convolutional network (mmod_human_face_detector.dat): 10-100x slower
+        /// on a CPU, also finds turned, tilted, dim and partly hidden faces.
+        case cnn
+    }
+
     public struct Step: Sendable, Equatable {
         /// 0.5 searches a half-size copy (faces of 160 px and more); 1 the frame itself.
         public var scale: Double
         /// Times the searched image is doubled first (each step finds faces half as large).
         public var upsample: Int
+        public var detector: Detector
+        /// For a half-size step: search again at full size, upsampled this many times, in a
+        /// small region around each box found, and keep the box found there. A box found at
+        /// half size is on a coarser grid than the exact search's, and the landmarks and
+        /// descriptor follow the box; the refined box is the one the exact search finds, or
+        /// within a pixel or two of it. nil: keep the half-size box.
+        public var refineUpsample: Int?
 
-        public init(scale: Double, upsample: Int) {
+        public init(scale: Double, upsample: Int, detector: Detector = .hog, refineUpsample: Int? = nil) {
             self.scale = scale
             self.upsample = upsample
+            self.detector = detector
+            self.refineUpsample = refineUpsample
         }
     }
 
@@ -28,11 +46,23 @@ public struct DetectionPlan: Sendable, Equatable {
         DetectionPlan(steps: [Step(scale: 1, upsample: upsample)])
     }
 
+    /// For photos (enroll, import, eval): face_recognition's HOG search, and only when it
+    /// finds nothing, the CNN detector on the same image. A photo costs what it did unless
+    /// HOG fails; then the CNN's time is added (see BENCHMARKS.md). Without the CNN model
+    /// file the engine skips that step.
+    public static func photo(upsample: Int) -> DetectionPlan {
+        DetectionPlan(steps: [Step(scale: 1, upsample: upsample), Step(scale: 1, upsample: upsample, detector: .cnn)])
+    }
+
     /// For camera frames: half size (faces from ~160 px: a visitor within about half a
     /// metre of a 640x480 webcam), then full size, then full size upsampled once if
     /// `upsample` allows it (faces down to ~40 px).
-    public static func camera(upsample: Int) -> DetectionPlan {
-        var steps = [Step(scale: 0.5, upsample: 0), Step(scale: 1, upsample: 0)]
+    /// With `refine`, a face found at half size is searched again around its box at full
+    /// size with `upsample`, as the exact search would (see `Step.refineUpsample`). Off by
+    /// default: it recovers the exact search's embedding but costs about as much as the
+    /// exact search when the face is large (BENCHMARKS.md).
+    public static func camera(upsample: Int, refine: Bool = false) -> DetectionPlan {
+        var steps = [Step(scale: 0.5, upsample: 0, refineUpsample: refine ? upsample : nil), Step(scale: 1, upsample: 0)]
         if upsample >= 1 { steps.append(Step(scale: 1, upsample: upsample)) }
         return DetectionPlan(steps: steps)
     }

@@ -16,6 +16,8 @@ public struct StageTimings: Sendable, Equatable {
     public var detectMs: Double = 0
     public var landmarksMs: Double = 0
     public var embedMs: Double = 0
+    /// The detection step that found the faces (nil: no face found).
+    public var detectedBy: DetectionPlan.Step?
 
     public init() {}
 }

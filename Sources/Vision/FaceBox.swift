@@ -19,6 +19,15 @@ public struct FaceBox: Sendable, Equatable, Hashable {
     public var height: Int { bottom - top + 1 }
     public var area: Int { width * height }
 
+    /// Intersection over union with `other` (0: apart, 1: the same box).
+    public func overlap(with other: FaceBox) -> Double {
+        let w = min(right, other.right) - max(left, other.left) + 1
+        let h = min(bottom, other.bottom) - max(top, other.top) + 1
+        guard w > 0, h > 0 else { return 0 }
+        let intersection = Double(w * h)
+        return intersection / (Double(area + other.area) - intersection)
+    }
+
     /// The box as face_recognition reports it: (top, right, bottom, left), clipped to the
     /// image the way its `_trim_css_to_bounds` does (right and bottom may equal the size).
     public func cssClipped(toWidth width: Int, height: Int) -> [Int] {

@@ -1,4 +1,5 @@
 import CDlibShim
+import Foundation
 
 /// The dlib face pipeline: HOG detection, 5-point landmarks, 128-D ResNet descriptor.
 /// dlib objects are not thread-safe, so the engine is an actor: one caller at a time,
@@ -33,6 +34,49 @@ public actor FaceEngine {
             throw .modelCorrupt(path: descriptorPath, reason: Self.text(error))
         }
         self.handles = DlibHandles(detector: detector, landmarker: landmarker, encoder: encoder)
+        self.cnnModelPath = models.path(of: .cnnDetector)
+    }
+
+    /// The CNN detector is loaded on first use: most runs never need it.
+    private let cnnModelPath: String
+    private var cnnLoadFailure: VisionError?
+
+    /// Whether the CNN detector's model file is there to be loaded (plans skip CNN steps
+    /// otherwise).
+    public nonisolated var cnnAvailable: Bool { FileManager.default.isReadableFile(atPath: cnnModelPath) }
+
+    private func cnnDetector() throws(VisionError) -> OpaquePointer? {
+        if let loaded = handles.cnn { return loaded }
+        if let cnnLoadFailure { throw cnnLoadFailure }
+        guard cnnAvailable else { return nil }
+        var error = [CChar](repeating: 0, count: 512)
+        guard let cnn = kiosk_cnn_detector_create(cnnModelPath, &error, error.count) else {
+            let failure = VisionError.modelCorrupt(path: cnnModelPath, reason: Self.text(error))
+            cnnLoadFailure = failure
+            throw failure
+        }
+        handles.cnn = cnn
+        return cnn
+    }
+
+    /// Face rectangles from the CNN (MMOD) detector, in its order; empty when the model
+    /// file is absent. `upsample` as for `detect(in:upsample:)`.
+    public func detectCNN(in image: Image, upsample: Int = 1) throws(VisionError) -> [FaceBox] {
+        guard let cnn = try cnnDetector() else { return [] }
+        var error = [CChar](repeating: 0, count: 512)
+        var capacity = 16
+        while true {
+            var rects = [kiosk_rect](repeating: kiosk_rect(), count: capacity)
+            let count = image.pixels.withUnsafeBufferPointer { pixels in
+                kiosk_cnn_detect(cnn, pixels.baseAddress, image.width, image.height, Int32(max(0, upsample)),
+                                 &rects, Int32(capacity), &error, error.count)
+            }
+            guard count >= 0 else { throw .engineFailure(step: "CNN detection", reason: Self.text(error)) }
+            if Int(count) > capacity { capacity = Int(count); continue }
+            return rects.prefix(Int(count)).map {
+                FaceBox(left: $0.left, top: $0.top, right: $0.right, bottom: $0.bottom, score: $0.score)
+            }
+        }
     }
 
     /// Face rectangles in detector order. `upsample` doubles the image that many times
@@ -57,21 +101,51 @@ public actor FaceEngine {
     /// Runs the plan's steps in order and returns the boxes of the first step that finds
     /// a face, in full-image coordinates, in detector order.
     public func detect(in image: Image, plan: DetectionPlan) throws(VisionError) -> [FaceBox] {
+        try detectReportingStep(in: image, plan: plan).boxes
+    }
+
+    /// As `detect(in:plan:)`, and the step that found the boxes (nil: none did).
+    public func detectReportingStep(in image: Image, plan: DetectionPlan) throws(VisionError) -> (boxes: [FaceBox], step: DetectionPlan.Step?) {
         var half: Image?
         for step in plan.steps {
             if step.scale == 1 {
-                let boxes = try detect(in: image, upsample: step.upsample)
-                if !boxes.isEmpty { return boxes }
+                let boxes = step.detector == .cnn ? try detectCNN(in: image, upsample: step.upsample)
+                    : try detect(in: image, upsample: step.upsample)
+                if !boxes.isEmpty { return (boxes, step) }
             } else {
                 precondition(step.scale == 0.5, "only scales 1 and 0.5 are supported")
                 if half == nil { half = image.halved() }
-                let boxes = try detect(in: half!, upsample: step.upsample)
+                let boxes = step.detector == .cnn ? try detectCNN(in: half!, upsample: step.upsample)
+                    : try detect(in: half!, upsample: step.upsample)
                 if !boxes.isEmpty {
-                    return boxes.map { FaceBox(left: $0.left * 2, top: $0.top * 2, right: $0.right * 2 + 1, bottom: $0.bottom * 2 + 1, score: $0.score) }
+                    let full = boxes.map { FaceBox(left: $0.left * 2, top: $0.top * 2, right: $0.right * 2 + 1, bottom: $0.bottom * 2 + 1, score: $0.score) }
+                    guard let refineUpsample = step.refineUpsample, step.detector == .hog else { return (full, step) }
+                    var refined: [FaceBox] = []
+                    for box in full { refined.append(try refine(box, in: image, upsample: refineUpsample)) }
+                    return (refined, step)
                 }
             }
         }
-        return []
+        return ([], nil)
+    }
+
+    /// The box HOG finds at full size in a region around `box` (a box found on a smaller
+    /// copy): the region reaches `box`'s width beyond each side, so the detector sees the
+    /// face and the context its windows need. The found box that overlaps `box` most wins;
+    /// when none overlaps it by at least a third, `box` is kept.
+    public func refine(_ box: FaceBox, in image: Image, upsample: Int) throws(VisionError) -> FaceBox {
+        let reach = max(box.width, box.height)
+        let left = max(0, box.left - reach), top = max(0, box.top - reach)
+        let right = min(image.width - 1, box.right + reach), bottom = min(image.height - 1, box.bottom + reach)
+        guard right > left, bottom > top else { return box }
+        let region = image.cropped(x: left, y: top, width: right - left + 1, height: bottom - top + 1)
+        let found = try detect(in: region, upsample: upsample).map {
+            FaceBox(left: $0.left + left, top: $0.top + top, right: $0.right + left, bottom: $0.bottom + top, score: $0.score)
+        }
+        guard let best = found.max(by: { $0.overlap(with: box) < $1.overlap(with: box) }), best.overlap(with: box) >= 1.0 / 3 else {
+            return box
+        }
+        return best
     }
 
     public func landmarks(in image: Image, box: FaceBox) throws(VisionError) -> Landmarks {
@@ -88,7 +162,10 @@ public actor FaceEngine {
 
     /// The descriptor of the face aligned on `landmarks`. With `wantChip`, also the
     /// 150x150 aligned face image (for thumbnails).
-    public func embedding(in image: Image, box: FaceBox, landmarks: Landmarks, wantChip: Bool = false)
+    ///
+    /// `jitters` > 1 averages the descriptors of that many jittered copies of the chip
+    /// (dlib's num_jitters), about that many times slower; used for enrollment templates.
+    public func embedding(in image: Image, box: FaceBox, landmarks: Landmarks, wantChip: Bool = false, jitters: Int = 0)
         throws(VisionError) -> (embedding: Embedding, chip: Image?)
     {
         var error = [CChar](repeating: 0, count: 512)
@@ -103,7 +180,7 @@ public actor FaceEngine {
             values.withUnsafeMutableBufferPointer { out in
                 chip.withUnsafeMutableBufferPointer { chipOut in
                     kiosk_encode_face(encoder, pixels.baseAddress, image.width, image.height, Self.rect(box), &shape,
-                                      out.baseAddress, wantChip ? chipOut.baseAddress : nil, &error, error.count)
+                                      Int32(max(0, jitters)), out.baseAddress, wantChip ? chipOut.baseAddress : nil, &error, error.count)
                 }
             }
         }
@@ -118,13 +195,15 @@ public actor FaceEngine {
         try faces(in: image, plan: .exact(upsample: upsample), timings: &timings)
     }
 
-    public func faces(in image: Image, plan: DetectionPlan, timings: inout StageTimings) throws(VisionError) -> [Face] {
-        let boxes = try measureMilliseconds(&timings.detectMs) { () throws(VisionError) in try detect(in: image, plan: plan) }
+    /// `jitters`: see `embedding(in:box:landmarks:wantChip:jitters:)`.
+    public func faces(in image: Image, plan: DetectionPlan, jitters: Int = 0, timings: inout StageTimings) throws(VisionError) -> [Face] {
+        let (boxes, step) = try measureMilliseconds(&timings.detectMs) { () throws(VisionError) in try detectReportingStep(in: image, plan: plan) }
+        timings.detectedBy = step
         var faces: [Face] = []
         for box in Self.largestFirst(boxes) {
             let marks = try measureMilliseconds(&timings.landmarksMs) { () throws(VisionError) in try landmarks(in: image, box: box) }
             let embedding = try measureMilliseconds(&timings.embedMs) { () throws(VisionError) in
-                try self.embedding(in: image, box: box, landmarks: marks).embedding
+                try self.embedding(in: image, box: box, landmarks: marks, jitters: jitters).embedding
             }
             faces.append(Face(box: box, landmarks: marks, embedding: embedding))
         }
@@ -136,9 +215,9 @@ public actor FaceEngine {
         return try faces(in: image, plan: .exact(upsample: upsample), timings: &ignored)
     }
 
-    public func faces(in image: Image, plan: DetectionPlan) throws(VisionError) -> [Face] {
+    public func faces(in image: Image, plan: DetectionPlan, jitters: Int = 0) throws(VisionError) -> [Face] {
         var ignored = StageTimings()
-        return try faces(in: image, plan: plan, timings: &ignored)
+        return try faces(in: image, plan: plan, jitters: jitters, timings: &ignored)
     }
 
     /// Largest area first; ties keep detector order, so output is deterministic.
@@ -163,6 +242,7 @@ private final class DlibHandles {
     let detector: OpaquePointer
     let landmarker: OpaquePointer
     let encoder: OpaquePointer
+    var cnn: OpaquePointer?
 
     init(detector: OpaquePointer, landmarker: OpaquePointer, encoder: OpaquePointer) {
         self.detector = detector
@@ -174,5 +254,6 @@ private final class DlibHandles {
         kiosk_detector_destroy(detector)
         kiosk_landmarker_destroy(landmarker)
         kiosk_encoder_destroy(encoder)
+        if let cnn { kiosk_cnn_detector_destroy(cnn) }
     }
 }

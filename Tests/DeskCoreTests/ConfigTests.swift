@@ -38,6 +38,7 @@ struct ConfigTests {
         [recognition]
         threshold = 0.5
         margin = 0.1
+        ask_threshold = 0.52
         upsample = 0
         fast_detection = false
 
@@ -70,6 +71,8 @@ struct ConfigTests {
     func expectEveryKeyChanged(_ config: KioskConfig) {
         #expect(config.threshold == 0.5)
         #expect(config.margin == 0.1)
+        #expect(config.askThreshold == 0.52)
+        #expect(config.checkInPolicy == CheckInPolicy(threshold: 0.5, margin: 0.1, askThreshold: 0.52))
         #expect(config.upsample == 0)
         #expect(config.fastDetection == false)
         #expect(config.cooldownMinutes == 3)

@@ -1,4 +1,6 @@
+import DeskCore
 import Testing
+import Vision
 @testable import Kiosk
 
 @Suite("Evaluation: pairs file and metrics")
@@ -67,5 +69,81 @@ struct EvalMetricsTests {
         let far3 = metrics.tar(atFAR: 1e-3)
         #expect(far3.allowedFalseAccepts == 0)
         #expect(far3.tar == 2.0 / 5.0)
+    }
+
+    @Test func protocolUsesTheFoldsOfTheHeader() throws {
+        // A "5 1" header: five folds of one same and one different pair; the protocol runs
+        // over those five folds, not ten.
+        var text = "5\t1\n"
+        for fold in 0..<5 { text += "P\(fold)\t1\t2\nP\(fold)\t1\tQ\(fold)\t1\n" }
+        let file = try PairsFile.parse(text, root: "/r")
+        let scored = file.pairs.map { S(distance: $0.samePerson ? 0.4 : 0.8, samePerson: $0.samePerson, fold: $0.fold) }
+        let result = VerificationMetrics(pairs: scored).tenFold()
+        #expect(result.folds == 5)
+        #expect(result.accuracyMean == 1)
+    }
+
+    // Open-set identification on hand-placed embeddings: A and B are far apart (2.83);
+    // distances to a person are set by an offset along an axis of its own.
+    static func point(_ person: Int, offset: Float = 0, axis: Int = 100) -> Embedding {
+        var values = [Float](repeating: 0, count: 128)
+        values[person] = 2
+        values[axis] += offset
+        return Embedding(values)
+    }
+
+    static let people: [OpenSetEvaluation.Person] = [
+        // A: enrolled from photo 0; photo 1 at 0.3; photo 2 has no face.
+        .init(name: "A", probes: [point(0), point(0, offset: 0.3, axis: 100), nil]),
+        // B: enrolled from photo 0; photo 1 at 0.5.
+        .init(name: "B", probes: [point(1), point(1, offset: 0.5, axis: 101)]),
+        // C: one photo, a stranger who looks like A (0.4 away).
+        .init(name: "C", probes: [point(0, offset: 0.4, axis: 102)]),
+    ]
+
+    @Test func openSetCountsEveryOutcomeOfTheRule() {
+        let evaluation = OpenSetEvaluation(people: Self.people, split: .init(enrollPhotos: 1, minimumPhotos: 2))
+        #expect(evaluation.enrolledPeople == 2)
+        let o = evaluation.outcomes(policy: CheckInPolicy(threshold: 0.35, margin: 0.05, askThreshold: 0.45))
+        #expect(o.regular_probes == 3 && o.stranger_probes == 1)
+        #expect(o.regulars_greeted_correctly == 1)   // A at 0.3
+        #expect(o.regulars_without_face == 1)        // A's photo 2
+        #expect(o.regulars_treated_as_new == 1)      // B at 0.5
+        #expect(o.strangers_asked == 1)              // C, 0.4 from A: in the asking band
+        #expect(o.wrong_person_greetings == 0)
+        // A wider greeting band greets the stranger as A: a wrong-person greeting.
+        let loose = evaluation.outcomes(policy: CheckInPolicy(threshold: 0.42, margin: 0.05))
+        #expect(loose.strangers_greeted == 1 && loose.wrong_person_greetings == 1)
+        #expect(evaluation.rank1.correct == 2 && evaluation.rank1.of == 2)
+    }
+
+    @Test func openSetEnrollsFromSeveralPhotosAndProbesTheSamePhotos() {
+        // Regulars need 3 photos: only A; B and C walk up as strangers with all their photos.
+        let one = OpenSetEvaluation(people: Self.people, split: .init(enrollPhotos: 1, minimumPhotos: 3))
+        let two = OpenSetEvaluation(people: Self.people, split: .init(enrollPhotos: 2, minimumPhotos: 3))
+        for evaluation in [one, two] {
+            #expect(evaluation.enrolledPeople == 1)
+            let o = evaluation.outcomes(policy: CheckInPolicy(threshold: 0.35, margin: 0.05))
+            #expect(o.regular_probes == 1 && o.regulars_without_face == 1)  // A's photo 2 in both runs
+            #expect(o.stranger_probes == 3)
+        }
+        #expect(one.gallery.templateCount == 1)
+        #expect(two.gallery.templateCount == 2)
+    }
+
+    @Test func openSetUsesTheEnrollmentTemplatesGiven() {
+        // B's jittered template is what the gallery holds: its probe is now 0.1 away, not 0.5.
+        var people = Self.people
+        people[1] = .init(name: "B", probes: people[1].probes, templates: [Self.point(1, offset: 0.4, axis: 101), nil])
+        let evaluation = OpenSetEvaluation(people: people, split: .init(enrollPhotos: 1, minimumPhotos: 2))
+        let o = evaluation.outcomes(policy: CheckInPolicy(threshold: 0.35, margin: 0.05))
+        #expect(o.regulars_greeted_correctly == 2)
+    }
+
+    @Test func aRegularWithoutAnEnrollmentFaceIsLeftOut() {
+        let people: [OpenSetEvaluation.Person] = [.init(name: "A", probes: [nil, Self.point(0)]), Self.people[1]]
+        let evaluation = OpenSetEvaluation(people: people, split: .init(enrollPhotos: 1, minimumPhotos: 2))
+        #expect(evaluation.enrolledPeople == 1 && evaluation.notEnrolled == 1)
+        #expect(evaluation.outcomes(policy: CheckInPolicy(threshold: 0.35, margin: 0.05)).regular_probes == 1)
     }
 }

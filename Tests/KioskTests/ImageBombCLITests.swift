@@ -84,7 +84,7 @@ struct ImageBombCLITests {
         #expect(run.err.contains("1 photo could not be read"), "\(run.err)")
         // Obama enrolled from obama.jpg, probed with obama2.jpg (the bomb counts as a photo
         // without a face), Biden as a stranger: the report is still printed.
-        #expect(run.out.contains("1 people enrolled, 1 probes of enrolled people, 1 of strangers, 1 without a face"), "\(run.out)")
+        #expect(run.out.contains("1 people enrolled from 1 photo each (people with 2+ photos); 2 probes of them, 1 of strangers; 1 probes without a face"), "\(run.out)")
         #expect(run.out.contains("rank-1 accuracy: 100.00%"), "\(run.out)")
     }
 

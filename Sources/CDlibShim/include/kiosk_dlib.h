@@ -24,6 +24,7 @@ typedef struct {
 
 /// Opaque handles. A handle is not thread-safe: use one from one thread at a time.
 typedef struct kiosk_detector kiosk_detector;
+typedef struct kiosk_cnn_detector kiosk_cnn_detector;
 typedef struct kiosk_landmarker kiosk_landmarker;
 typedef struct kiosk_encoder kiosk_encoder;
 
@@ -39,6 +40,15 @@ void kiosk_detector_destroy(kiosk_detector *detector);
 int kiosk_detect(kiosk_detector *detector, const uint8_t *rgb, long width, long height,
                  int upsample, kiosk_rect *out, int capacity, char *error, size_t error_size);
 
+/// dlib's CNN (MMOD) face detector, loaded from mmod_human_face_detector.dat. Slower than
+/// HOG but finds turned, tilted and partly hidden faces that HOG misses.
+kiosk_cnn_detector *kiosk_cnn_detector_create(const char *model_path, char *error, size_t error_size);
+void kiosk_cnn_detector_destroy(kiosk_cnn_detector *detector);
+/// CNN detection on an RGB image, upsampled `upsample` times first as in dlib's Python
+/// binding. Returns the number of faces (all of them); at most `capacity` are written.
+int kiosk_cnn_detect(kiosk_cnn_detector *detector, const uint8_t *rgb, long width, long height,
+                     int upsample, kiosk_rect *out, int capacity, char *error, size_t error_size);
+
 kiosk_landmarker *kiosk_landmarker_create(const char *model_path, char *error, size_t error_size);
 void kiosk_landmarker_destroy(kiosk_landmarker *landmarker);
 int kiosk_landmarks_find(kiosk_landmarker *landmarker, const uint8_t *rgb, long width, long height,
@@ -47,9 +57,11 @@ int kiosk_landmarks_find(kiosk_landmarker *landmarker, const uint8_t *rgb, long 
 kiosk_encoder *kiosk_encoder_create(const char *model_path, char *error, size_t error_size);
 void kiosk_encoder_destroy(kiosk_encoder *encoder);
 /// The 128-D descriptor of the face chip (150 px, padding 0.25) aligned on the landmarks.
+/// `jitters` > 1 averages the descriptors of that many randomly jittered copies of the chip
+/// (dlib's num_jitters; deterministic, about `jitters` times slower); 0 or 1: the chip alone.
 /// If `chip_rgb` is not NULL, the 150x150 RGB chip is copied into it (67500 bytes).
 int kiosk_encode_face(kiosk_encoder *encoder, const uint8_t *rgb, long width, long height,
-                      kiosk_rect box, const kiosk_landmarks *landmarks, float *out128,
+                      kiosk_rect box, const kiosk_landmarks *landmarks, int jitters, float *out128,
                       uint8_t *chip_rgb, char *error, size_t error_size);
 
 /// Size in pixels of the aligned face chip.

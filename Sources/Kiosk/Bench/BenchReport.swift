@@ -26,6 +26,11 @@ struct BenchReport: Encodable {
         let embedding_shift_p50: Double
         let embedding_shift_max: Double
         let frames_missed: Int
+        /// The CNN detector on the same frames (upsample 0 and 1), when measured: the cost of
+        /// using it on camera frames.
+        var cnn_upsample0: Stage?
+        var cnn_upsample1: Stage?
+        var cnn_frames: Int = 0
     }
 
     let frame: String
@@ -51,6 +56,11 @@ struct BenchReport: Encodable {
         var lines = ["kiosk bench: \(frame) frames from \(images) photos, \(runs) runs after warm-up, upsample \(upsample)"]
         lines.append("detection: \(detection.plan); embedding shift from the exact search p50 "
             + "\(fmt(detection.embedding_shift_p50)), max \(fmt(detection.embedding_shift_max)); frames missed \(detection.frames_missed)")
+        if let c0 = detection.cnn_upsample0 {
+            var line = "CNN detector on \(detection.cnn_frames) of these frames: upsample 0 p50 \(fmt(c0.p50_ms)) ms (p99 \(fmt(c0.p99_ms)))"
+            if let c1 = detection.cnn_upsample1 { line += ", upsample 1 p50 \(fmt(c1.p50_ms)) ms (p99 \(fmt(c1.p99_ms)))" }
+            lines.append(line)
+        }
         var table = TextTable(headers: ["STAGE", "P50 MS", "P99 MS"])
         for name in Self.stageOrder { if let s = stages[name] { table.add([name, fmt(s.p50_ms), fmt(s.p99_ms)]) } }
         for name in ["decide", "commit", "total"] {

@@ -44,6 +44,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Search every frame exactly as face_recognition does (recognition.upsample, full frame) instead of the camera plan.")
     var exactDetection = false
 
+    @Option(help: "Frames on which to time the CNN detector (upsample 0 and 1); 0 skips it.")
+    var cnnFrames = 10
+
+    @Flag(help: "Camera plan with a full-size search around each half-size box (the exact search's box, at a cost).")
+    var refined = false
+
     @Flag(help: "Skip the cold-start measurement.")
     var noColdStart = false
 
@@ -68,7 +74,8 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         if coldStartProbe { return try await probeColdStart() }
-        let config = try global.loadConfig()
+        var config = try global.loadConfig()
+        if refined { config.refineFastDetection = true }
         let engine = try await global.loadEngine()
         if case let .server(address, passwordFile) = try global.databaseTarget() {
             return try await benchServer(address, passwordFile: passwordFile, engine: engine, config: config)
@@ -187,13 +194,29 @@ struct BenchCommand: AsyncParsableCommand {
             staff = try live.staffPages(people: scale[0], visits: scale[1])
         }
 
+        var cnn0 = Timings(), cnn1 = Timings()
+        if cnnFrames > 0 && engine.cnnAvailable {
+            if !json { printError("bench: CNN detector on \(min(cnnFrames, frames.count)) frames...") }
+            for (i, frameBytes) in frames.prefix(cnnFrames).enumerated() {
+                let image = try jpeg.decode(frameBytes)
+                var start = ContinuousClock.now
+                _ = try await engine.detectCNN(in: image, upsample: 0)
+                let t0 = milliseconds(since: start)
+                start = ContinuousClock.now
+                _ = try await engine.detectCNN(in: image, upsample: 1)
+                let t1 = milliseconds(since: start)
+                if i > 0 || cnnFrames == 1 { cnn0.add(t0); cnn1.add(t1) }  // the first call also loads the model
+            }
+        }
         let search = try searchBenchmark()
         let coldStart = noColdStart ? nil : try measureColdStart()
         let report = BenchReport(
             frame: "640x480", runs: runs, images: frames.count, upsample: config.upsample,
-            detection: .init(plan: plan.steps.map { "scale \($0.scale) upsample \($0.upsample)" }.joined(separator: ", then "),
+            detection: .init(plan: plan.steps.map { "scale \($0.scale) upsample \($0.upsample)" + ($0.refineUpsample.map { " (refined at full size, upsample \($0))" } ?? "") }.joined(separator: ", then "),
                              embedding_shift_p50: shifts.p50, embedding_shift_max: shifts.percentile(100),
-                             frames_missed: missedByPlan),
+                             frames_missed: missedByPlan,
+                             cnn_upsample0: cnn0.count == 0 ? nil : .init(cnn0), cnn_upsample1: cnn1.count == 0 ? nil : .init(cnn1),
+                             cnn_frames: cnn0.count),
             stages: stages.mapValues(BenchReport.Stage.init), core: core.mapValues(BenchReport.Stage.init), search: search,
             store: .init(enroll_p50_ms: enrollTimes.p50, checkin_p50_ms: checkinTimes.p50, people: gallery.personCount),
             live_state: liveState, staff: staff,

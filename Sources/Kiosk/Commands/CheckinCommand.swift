@@ -135,7 +135,10 @@ struct CheckInReport: Encodable {
             name = match.name
             person_id = match.personId
             distance = match.distance
-            reason = "another enrolled person is almost as close (distance \(String(format: "%.3f", match.runnerUp?.distance ?? 0)))"
+            // Asked either because another person is almost as close, or because the
+            // distance is in the asking band beyond the greeting threshold.
+            let next = match.runnerUp.map { String(format: "%.3f", $0.distance) } ?? "none"
+            reason = "not sure enough to greet: distance \(String(format: "%.3f", match.distance)), next enrolled person \(next)"
         case .unknown(let closest):
             distance = closest
         case .noFace:

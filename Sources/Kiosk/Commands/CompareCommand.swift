@@ -8,7 +8,8 @@ struct CompareCommand: AsyncParsableCommand {
         discussion: """
             Uses the largest face in each photo. Prints the distance between the two \
             descriptors and "same person" when it is at most the tolerance \
-            (recognition.threshold in the config, 0.55 by default; face_recognition uses 0.6). Exit code 1 when a photo \
+            (recognition.ask_threshold in the config, 0.55 by default: the distance up to which the \
+            desk would ask "Are you ...?"; face_recognition uses 0.6). Exit code 1 when a photo \
             cannot be read or has no face.
             """
     )
@@ -30,7 +31,7 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try global.loadConfig()
         let engine = try await global.loadEngine()
-        let tolerance = self.tolerance ?? config.threshold
+        let tolerance = self.tolerance ?? config.askThreshold
         let upsample = self.upsample ?? config.upsample
         var embeddings: [Embedding] = []
         for path in [first, second] {

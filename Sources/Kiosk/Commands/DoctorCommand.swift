@@ -2,6 +2,7 @@ import ArgumentParser
 import DeskCore
 import COpenBLAS
 import Foundation
+import Store
 import Vision
 
 struct DoctorCommand: AsyncParsableCommand {
@@ -53,6 +54,7 @@ struct DoctorCommand: AsyncParsableCommand {
         do {
             let config = try KioskConfig.load(explicitPath: global.config)
             report.pass("configuration", config.source ?? "built-in defaults (no \(KioskConfig.userPath()))")
+            reportDecisionRule(config.checkInPolicy, into: &report)
         } catch {
             report.fail("configuration", "\(error)", fix: "correct the file, or compare it with Config/kiosk.toml", setup: false)
         }
@@ -83,6 +85,31 @@ struct DoctorCommand: AsyncParsableCommand {
         if report.needsSetup { throw KioskError.reported(exitCode: 3) }
         if report.failed { throw KioskError.reported(exitCode: 1) }
         print("kiosk is ready.")
+    }
+}
+
+extension DoctorCommand {
+    /// The rule, and whether the gallery has outgrown its greeting threshold: each enrolled
+    /// template is one more chance for a stranger to look like someone.
+    func reportDecisionRule(_ policy: CheckInPolicy, into report: inout DoctorReport) {
+        let f = { (x: Double) in String(format: "%.3g", x) }
+        report.info("decision rule", "greet at distance <= \(f(policy.threshold)) when the next person is \(f(policy.margin)) further; "
+            + "ask \"Are you ...?\" up to \(f(policy.askThreshold)); otherwise new visitor")
+        // Only an existing database is read: doctor creates nothing.
+        guard FileManager.default.fileExists(atPath: global.databasePath),
+              let templates = try? AppDatabase.open(path: global.databasePath, createDirectory: false).loadGallery().templateCount
+        else { return }
+        let safe = policy.largestSafeGallery()
+        let greet = CheckInPolicy.strangerChance(within: policy.threshold, templates: templates)
+        let ask = CheckInPolicy.strangerChance(within: policy.askThreshold, templates: templates)
+        let detail = "\(templates) templates: a stranger comes within the greeting distance of someone with a chance of "
+            + "\(String(format: "%.2f%%", greet * 100)) before the margin check, within the asking distance \(String(format: "%.0f%%", ask * 100)) "
+            + "(rates measured on LFW); the greeting threshold suits up to \(safe) templates"
+        if templates > safe {
+            report.warn("gallery size", detail + ": lower recognition.threshold (see Config/kiosk.toml)")
+        } else {
+            report.pass("gallery size", detail)
+        }
     }
 }
 

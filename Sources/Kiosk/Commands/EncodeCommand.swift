@@ -28,10 +28,14 @@ struct EncodeCommand: AsyncParsableCommand {
     @Flag(help: "Search for faces as the kiosk does in camera frames (half size first; recognition.fast_detection) instead of exactly as face_recognition.")
     var cameraPlan = false
 
+    @Option(help: ArgumentHelp("hog (face_recognition's default, the kiosk's for frames), cnn (dlib's MMOD network alone), or hog-then-cnn (CNN only when HOG finds nothing, as for enrollment photos).", valueName: "detector"))
+    var detector: DetectorChoice = .hog
+
     @Flag(help: "Report the time of each stage (decode, detect, landmarks, embed) per photo and their medians.")
     var timings = false
 
     func validate() throws {
+        if cameraPlan && detector != .hog { throw ValidationError("--camera-plan applies to the HOG detector only.") }
         if photos.isEmpty { throw ValidationError("Give at least one photo.") }
         if let upsample, !(0...4).contains(upsample) { throw ValidationError("--upsample must be between 0 and 4.") }
     }
@@ -40,7 +44,15 @@ struct EncodeCommand: AsyncParsableCommand {
         let config = try global.loadConfig()
         let engine = try await global.loadEngine()
         let upsample = self.upsample ?? config.upsample
-        let plan = cameraPlan ? DetectionPlan.camera(upsample: upsample) : DetectionPlan.exact(upsample: upsample)
+        let plan: DetectionPlan
+        switch detector {
+        case .hog: plan = cameraPlan ? .camera(upsample: upsample) : .exact(upsample: upsample)
+        case .cnn: plan = DetectionPlan(steps: [.init(scale: 1, upsample: upsample, detector: .cnn)])
+        case .hogThenCNN: plan = .photo(upsample: upsample)
+        }
+        if detector != .hog && !engine.cnnAvailable {
+            throw KioskError(exitCode: 3, "the CNN detector's model is missing in \(global.modelFiles.directory) (run scripts/setup)")
+        }
         let jpeg = JPEGDecoder()
         var results: [EncodedImage] = []
         var failures = 0
@@ -87,6 +99,11 @@ struct EncodeCommand: AsyncParsableCommand {
             print("  face \(i + 1): box top \(css[0]) right \(css[1]) bottom \(css[2]) left \(css[3]), embedding [\(head) ...]")
         }
     }
+}
+
+enum DetectorChoice: String, ExpressibleByArgument, CaseIterable {
+    case hog, cnn
+    case hogThenCNN = "hog-then-cnn"
 }
 
 /// One photo's entry in `kiosk encode --json`.

@@ -12,14 +12,20 @@ struct EvalCommand: AsyncParsableCommand {
             --pairs FILE --root DIR: the LFW pairs format (header "FOLDS PAIRS_PER_FOLD"; \
             "Name i j" same person, "Name1 i Name2 j" different people; images at \
             DIR/Name/Name_NNNN.jpg). Reports accuracy at recognition.threshold, the LFW \
-            10-fold protocol (threshold chosen on 9 folds, tested on the 10th), TAR at FAR \
-            1e-2 and 1e-3, and how many images had no face (their pairs count as "not the \
-            same person", so they are errors for same-person pairs).
+            protocol over the header's folds (threshold chosen on the other folds, tested on \
+            each), TAR at FAR 1e-2 and 1e-3, and how many images had no face (their pairs \
+            count as "not the same person", so they are errors for same-person pairs).
 
-            --gallery DIR: DIR/<Person>/*.jpg. People with several photos are enrolled with \
-            their first photo and probed with the others; people with one photo are never \
-            enrolled and probe as strangers. Reports rank-1 accuracy and, with the \
-            configured threshold and margin, greetings, false accepts, questions and false rejects.
+            --gallery DIR: DIR/<Person>/*.jpg, identification as the desk does it. People \
+            with at least --min-photos photos are regulars, enrolled from their first \
+            --enroll-photos and probed with the photos from --min-photos on; everyone else \
+            walks up as a stranger. Every probe is decided by the configured rule \
+            (threshold, margin, ask_threshold): wrong-person greetings, regulars greeted, \
+            asked or treated as new, strangers asked; then the same counts as the \
+            thresholds move.
+
+            Photos are searched with HOG, then with the CNN detector when HOG finds none \
+            (--no-cnn-fallback: HOG only, as face_recognition).
             """
     )
 
@@ -34,20 +40,41 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Identification: one folder of photos per person.", valueName: "dir"))
     var gallery: String?
 
-    @Flag(help: "Search for faces as the kiosk does in camera frames (half size first) instead of exactly as face_recognition.")
+    @Flag(help: "Search for faces as the kiosk does in camera frames (half size first) instead of as for photos.")
     var cameraPlan = false
 
-    @Flag(help: "Print JSON. Pairs: {\"pairs\", \"no_face\", \"pairs_with_no_face\", \"threshold\", \"accuracy_at_threshold\", \"protocol_10fold\": {\"accuracy_mean\", \"accuracy_std\", \"threshold_mean\", \"folds\"}, \"tar_at_far\": {\"1e-2\", \"1e-3\"}}; gallery: {\"enrolled\", \"threshold\", \"margin\", probe and outcome counts}.")
+    @Flag(help: "HOG detection only, as face_recognition (and the kiosk before the CNN fallback) does: no CNN when HOG finds no face.")
+    var noCnnFallback = false
+
+    @Option(help: ArgumentHelp("Which face of a photo with several: largest (the desk's rule: the visitor nearest the camera) or central (the face nearest the image centre, as LFW's photos are framed).", valueName: "rule"))
+    var face: FaceRule = .largest
+
+    @Option(help: ArgumentHelp("Gallery: enroll each regular from this many photos (the desk takes 3 captures).", valueName: "n"))
+    var enrollPhotos = 1
+
+    @Option(help: ArgumentHelp("Gallery: people with at least this many photos are regulars, probed with their photos from this one on (default: enroll-photos + 1); everyone else is a stranger.", valueName: "n"))
+    var minPhotos: Int?
+
+    @Option(help: ArgumentHelp("Gallery: descriptor jitters for enrollment templates (dlib's num_jitters; 0 = none).", valueName: "n"))
+    var enrollJitters = 0
+
+    @Flag(help: "Print JSON. Pairs: {\"pairs\", \"folds\", \"no_face\", \"pairs_with_no_face\", \"found_by_cnn\", \"threshold\", \"accuracy_at_threshold\", \"protocol_10fold\": {\"accuracy_mean\", \"accuracy_std\", \"threshold_mean\", \"folds\"}, \"tar_at_far\": {\"1e-2\", \"1e-3\"}, \"detect_ms\"}; gallery: {\"enrolled\", \"policy\", \"outcomes\", \"rates\", \"curve\", ...}.")
     var json = false
 
     func validate() throws {
         if (pairs == nil) == (gallery == nil) { throw ValidationError("Give either --pairs FILE --root DIR, or --gallery DIR.") }
         if pairs != nil && root == nil { throw ValidationError("--pairs needs --root DIR (where Name/Name_NNNN.jpg are).") }
+        if !(1...20).contains(enrollPhotos) { throw ValidationError("--enroll-photos must be between 1 and 20.") }
+        if let minPhotos, minPhotos < enrollPhotos + 1 { throw ValidationError("--min-photos must be at least --enroll-photos + 1 (a regular needs a photo to probe with).") }
+        if !(0...100).contains(enrollJitters) { throw ValidationError("--enroll-jitters must be between 0 and 100.") }
     }
 
     func run() async throws {
         let config = try global.loadConfig()
         let engine = try await global.loadEngine()
+        if !noCnnFallback && !cameraPlan && !engine.cnnAvailable {
+            printError("kiosk: the CNN detector's model is missing in \(global.modelFiles.directory): HOG only (run scripts/setup)")
+        }
         var unreadable = 0
         if let pairs, let root {
             unreadable = try await verification(pairsPath: pairs, root: root, engine: engine, config: config)
@@ -60,27 +87,80 @@ struct EvalCommand: AsyncParsableCommand {
         }
     }
 
-    /// Embeddings of the largest face of each photo (nil: no face or unreadable), and
-    /// how many photos could not be read.
-    private func embed(_ paths: [String], engine: FaceEngine, upsample: Int) async -> (embeddings: [String: Embedding?], unreadable: Int) {
-        let plan = cameraPlan ? DetectionPlan.camera(upsample: upsample) : DetectionPlan.exact(upsample: upsample)
+    /// What the engine made of one photo.
+    struct PhotoResult {
+        /// The largest face's embedding; nil: no face (or unreadable).
+        var embedding: Embedding?
+        /// The same face's jittered descriptor, when asked for.
+        var jittered: Embedding?
+        var detector: DetectionPlan.Detector?
+        var detectMs = 0.0
+    }
+
+    /// Detection cost, split by what detection had to do.
+    struct DetectionSummary: Encodable {
+        var photos = 0
+        var found_by_hog = 0
+        var found_by_cnn = 0
+        var no_face = 0
+        /// Median detection time of photos HOG found a face in, and of photos where the
+        /// CNN had to run after HOG (found or not).
+        var hog_found_ms_median: Double?
+        var cnn_fallback_ms_median: Double?
+
+        init(_ results: [PhotoResult], cnnRan: Bool) {
+            photos = results.count
+            found_by_hog = results.filter { $0.detector == .hog }.count
+            found_by_cnn = results.filter { $0.detector == .cnn }.count
+            no_face = results.filter { $0.embedding == nil }.count
+            hog_found_ms_median = median(results.filter { $0.detector == .hog }.map(\.detectMs))
+            if cnnRan { cnn_fallback_ms_median = median(results.filter { $0.detector != .hog }.map(\.detectMs)) }
+        }
+
+        var line: String {
+            var text = "detection: \(found_by_hog) photos by HOG (median \(ms(hog_found_ms_median))), \(found_by_cnn) by the CNN after HOG found none, \(no_face) without a face"
+            if let cnn = cnn_fallback_ms_median { text += "; photos that needed the CNN took \(ms(cnn)) (median, HOG + CNN)" }
+            return text
+        }
+    }
+
+    /// Photos: HOG, then the CNN where HOG finds nothing (unless told otherwise).
+    func plan(upsample: Int) -> DetectionPlan {
+        if cameraPlan { return .camera(upsample: upsample) }
+        return noCnnFallback ? .exact(upsample: upsample) : .photo(upsample: upsample)
+    }
+
+    var cnnRuns: Bool { !cameraPlan && !noCnnFallback }
+
+    /// Embeddings of the largest face of each photo, and how many photos could not be read.
+    /// Photos in `jitterFor` also get a jittered descriptor (`enrollJitters`).
+    private func embed(_ paths: [String], jitterFor: Set<String> = [], engine: FaceEngine, upsample: Int) async -> (results: [String: PhotoResult], unreadable: Int) {
+        let plan = plan(upsample: upsample)
         var progress = ProgressBar(total: paths.count, label: "encoding")
-        var result: [String: Embedding?] = [:]
+        var results: [String: PhotoResult] = [:]
         var unreadable = 0
         for path in paths {
-            result[path] = .some(nil)
+            var result = PhotoResult()
             do {
                 let image = try ImageFile.load(path)
-                result[path] = .some(try await engine.faces(in: image, plan: plan).first?.embedding)
+                var timings = StageTimings()
+                let face = self.face.pick(try await engine.faces(in: image, plan: plan, timings: &timings), in: image)
+                result.embedding = face?.embedding
+                result.detector = timings.detectedBy?.detector
+                result.detectMs = timings.detectMs
+                if let face, enrollJitters > 1, jitterFor.contains(path) {
+                    result.jittered = try await engine.embedding(in: image, box: face.box, landmarks: face.landmarks, jitters: enrollJitters).embedding
+                }
             } catch {
                 unreadable += 1
                 printErrorRaw("\r")  // past the progress bar
                 printError("kiosk: \(error)")  // counted as "no face", like a photo without one
             }
+            results[path] = result
             progress.advance()
         }
         progress.finish()
-        return (result, unreadable)
+        return (results, unreadable)
     }
 
     /// Returns the number of photos that could not be read.
@@ -94,10 +174,11 @@ struct EvalCommand: AsyncParsableCommand {
             throw KioskError(exitCode: 1, "\(pairsPath): \(error)")
         }
         let paths = Array(Set(file.pairs.flatMap { [$0.first, $0.second] })).sorted()
-        let (embeddings, unreadable) = await embed(paths, engine: engine, upsample: config.upsample)
-        let noFace = paths.filter { embeddings[$0] == .some(nil) }
+        let (results, unreadable) = await embed(paths, engine: engine, upsample: config.upsample)
+        let noFace = paths.filter { results[$0]?.embedding == nil }
+        let detection = DetectionSummary(paths.map { results[$0] ?? PhotoResult() }, cnnRan: cnnRuns)
         let scored = file.pairs.map { pair -> VerificationMetrics.Scored in
-            if let a = embeddings[pair.first] ?? nil, let b = embeddings[pair.second] ?? nil {
+            if let a = results[pair.first]?.embedding, let b = results[pair.second]?.embedding {
                 return .init(distance: a.distance(to: b), samePerson: pair.samePerson, fold: pair.fold)
             }
             return .init(distance: .infinity, samePerson: pair.samePerson, fold: pair.fold)
@@ -106,22 +187,28 @@ struct EvalCommand: AsyncParsableCommand {
         let crossValidation = metrics.tenFold()
         let far2 = metrics.tar(atFAR: 1e-2), far3 = metrics.tar(atFAR: 1e-3)
         let report = VerificationReport(
-            pairs: scored.count, no_face: noFace.count,
+            pairs: scored.count, folds: crossValidation.folds, no_face: noFace.count,
             pairs_with_no_face: scored.filter { !$0.distance.isFinite }.count,
+            found_by_cnn: detection.found_by_cnn,
             threshold: config.threshold, accuracy_at_threshold: metrics.accuracy(threshold: config.threshold),
+            ask_threshold: config.askThreshold, accuracy_at_ask_threshold: metrics.accuracy(threshold: config.askThreshold),
             protocol_10fold: .init(accuracy_mean: crossValidation.accuracyMean, accuracy_std: crossValidation.accuracyStd,
                                    threshold_mean: crossValidation.thresholdMean, folds: crossValidation.folds),
             tar_at_far: ["1e-2": far2.tar, "1e-3": far3.tar],
-            far_resolvable: ["1e-2": far2.allowedFalseAccepts > 0, "1e-3": far3.allowedFalseAccepts > 0])
+            tar_threshold: ["1e-2": far2.threshold, "1e-3": far3.threshold],
+            far_resolvable: ["1e-2": far2.allowedFalseAccepts > 0, "1e-3": far3.allowedFalseAccepts > 0],
+            detection: detection)
         if json { print(try jsonText(report)); return unreadable }
         print("""
             \(report.pairs) pairs (\(scored.filter(\.samePerson).count) same person), \(noFace.count) images without a detected face \
             (\(report.pairs_with_no_face) pairs counted as "different")
-            accuracy at threshold \(config.threshold): \(percent(report.accuracy_at_threshold))
-            10-fold protocol (\(crossValidation.folds) folds): \(percent(crossValidation.accuracyMean)) ± \(percent(crossValidation.accuracyStd)), \
+            \(detection.line)
+            accuracy at threshold \(config.threshold) (greet): \(percent(report.accuracy_at_threshold)); \
+            at ask_threshold \(config.askThreshold) (greet or ask): \(percent(report.accuracy_at_ask_threshold))
+            \(crossValidation.folds)-fold protocol (threshold chosen on the other folds): \(percent(crossValidation.accuracyMean)) ± \(percent(crossValidation.accuracyStd)), \
             mean threshold \(String(format: "%.3f", crossValidation.thresholdMean))
-            TAR at FAR 1e-2: \(percent(far2.tar))\(far2.allowedFalseAccepts == 0 ? " (too few different-person pairs to resolve this FAR: 0 false accepts allowed)" : "")
-            TAR at FAR 1e-3: \(percent(far3.tar))\(far3.allowedFalseAccepts == 0 ? " (too few different-person pairs to resolve this FAR: 0 false accepts allowed)" : "")
+            TAR at FAR 1e-2: \(percent(far2.tar)) (threshold \(String(format: "%.3f", far2.threshold)))\(far2.allowedFalseAccepts == 0 ? " (too few different-person pairs to resolve this FAR: 0 false accepts allowed)" : "")
+            TAR at FAR 1e-3: \(percent(far3.tar)) (threshold \(String(format: "%.3f", far3.threshold)))\(far3.allowedFalseAccepts == 0 ? " (too few different-person pairs to resolve this FAR: 0 false accepts allowed)" : "")
             """)
         if !noFace.isEmpty { print(("no face: " + noFace.joined(separator: ", ")).terminalSafe) }
         return unreadable
@@ -138,56 +225,64 @@ struct EvalCommand: AsyncParsableCommand {
             let photos = ImageFile.photos(in: directory + "/" + name)
             if !photos.isEmpty { people.append((name, photos)) }
         }
-        let (embeddings, unreadable) = await embed(people.flatMap(\.1), engine: engine, upsample: config.upsample)
-        var gallery = Gallery()
-        var probes: [(truth: Int64?, embedding: Embedding?)] = []
-        for (index, (name, photos)) in people.enumerated() {
-            let id = Int64(index)
-            if photos.count >= 2, let first = embeddings[photos[0]] ?? nil {
-                gallery.add(person: Person(id: id, name: name, createdAt: Date(), consentAt: nil, consentVersion: nil), embeddings: [first])
-                probes += photos.dropFirst().map { (truth: id, embedding: embeddings[$0] ?? nil) }
-            } else {
-                probes += photos.map { (truth: nil, embedding: embeddings[$0] ?? nil) }
-            }
-        }
-        let policy = CheckInPolicy(threshold: config.threshold, margin: config.margin)
-        var report = IdentificationReport(enrolled: gallery.personCount, threshold: config.threshold, margin: config.margin)
-        for probe in probes {
-            guard let embedding = probe.embedding else { report.no_face += 1; continue }
-            let match = gallery.identify(embedding)
-            if let truth = probe.truth {
-                report.genuine_probes += 1
-                if match?.personId == truth { report.rank1_correct += 1 }
-            } else {
-                report.stranger_probes += 1
-            }
-            // The decision a kiosk would take (quality checks aside: these are photos).
-            switch policy.decide(quality: FaceQuality(image: Image(width: 200, height: 200, pixels: Self.textured),
-                                                      box: FaceBox(left: 0, top: 0, right: 199, bottom: 199)),
-                                 identification: match) {
-            case .returning(let m):
-                if m.personId == probe.truth { report.greeted_correctly += 1 } else { report.false_accepts += 1 }
-            case .ambiguous: report.asked += 1
-            case .unknown: if probe.truth != nil { report.false_rejects += 1 } else { report.strangers_rejected += 1 }
-            case .noFace, .poorQuality: break
-            }
-        }
-        report.rank1_accuracy = report.genuine_probes == 0 ? 0 : Double(report.rank1_correct) / Double(report.genuine_probes)
+        let rule = OpenSetEvaluation.Split(enrollPhotos: enrollPhotos, minimumPhotos: minPhotos ?? enrollPhotos + 1)
+        let enrollmentPhotos = Set(people.filter { $0.1.count >= rule.minimumPhotos }.flatMap { $0.1.prefix(rule.enrollPhotos) })
+        let (results, unreadable) = await embed(people.flatMap(\.1), jitterFor: enrollmentPhotos, engine: engine, upsample: config.upsample)
+        let evaluation = OpenSetEvaluation(people: people.map { name, photos in
+            OpenSetEvaluation.Person(name: name, probes: photos.map { results[$0]?.embedding },
+                                     templates: photos.map { results[$0]?.jittered ?? results[$0]?.embedding })
+        }, split: rule)
+        let detection = DetectionSummary(people.flatMap(\.1).map { results[$0] ?? PhotoResult() }, cnnRan: cnnRuns)
+        let policy = config.checkInPolicy
+        let outcomes = evaluation.outcomes(policy: policy)
+        let thresholds = stride(from: 0.30, through: 0.651, by: 0.025).map { ($0 * 1000).rounded() / 1000 }
+        let curves = evaluation.curves(policy: policy, thresholds: thresholds, askThresholds: thresholds)
+        let rank1 = evaluation.rank1
+        let report = GalleryReport(
+            enrolled: evaluation.enrolledPeople, enroll_photos: rule.enrollPhotos, min_photos: rule.minimumPhotos,
+            enroll_jitters: enrollJitters, not_enrolled_no_face: evaluation.notEnrolled,
+            threshold: policy.threshold, margin: policy.margin, ask_threshold: policy.askThreshold,
+            rank1_correct: rank1.correct, rank1_accuracy: rank1.of == 0 ? 0 : Double(rank1.correct) / Double(rank1.of),
+            outcomes: outcomes, rates: GalleryReport.Rates(outcomes),
+            curve: curves.greeting, ask_curve: curves.asking, detection: detection,
+            genuine_probes: outcomes.regular_probes, stranger_probes: outcomes.stranger_probes,
+            no_face: outcomes.regulars_without_face + outcomes.strangers_without_face,
+            greeted_correctly: outcomes.regulars_greeted_correctly, false_accepts: outcomes.wrong_person_greetings,
+            asked: outcomes.regulars_asked + outcomes.strangers_asked, false_rejects: outcomes.regulars_treated_as_new,
+            strangers_rejected: outcomes.strangers_treated_as_new)
         if json { print(try jsonText(report)); return unreadable }
+        let o = outcomes, r = report.rates
         print("""
-            \(report.enrolled) people enrolled, \(report.genuine_probes) probes of enrolled people, \(report.stranger_probes) of strangers, \(report.no_face) without a face
-            rank-1 accuracy: \(percent(report.rank1_accuracy))
-            at threshold \(config.threshold) and margin \(config.margin): \(report.greeted_correctly) greeted correctly, \
-            \(report.false_accepts) false accepts (wrong person greeted), \(report.asked) asked "Are you ...?", \
-            \(report.false_rejects) false rejects, \(report.strangers_rejected) strangers correctly not greeted
+            gallery: \(report.enrolled) people enrolled from \(rule.enrollPhotos) photo\(rule.enrollPhotos == 1 ? "" : "s") each\
+            \(enrollJitters > 1 ? " (\(enrollJitters) jitters)" : "") (people with \(rule.minimumPhotos)+ photos\
+            \(evaluation.notEnrolled > 0 ? "; \(evaluation.notEnrolled) left out, no face in their enrollment photos" : "")); \
+            \(o.regular_probes) probes of them, \(o.stranger_probes) of strangers; \(report.no_face) probes without a face
+            \(detection.line)
+            rank-1 accuracy: \(percent(report.rank1_accuracy)) (\(rank1.correct) of \(rank1.of))
+            rule: greet at distance <= \(policy.threshold) with the next person \(policy.margin) further; ask "Are you X?" up to \(policy.askThreshold)
+              wrong-person greetings:  \(o.wrong_person_greetings) (\(o.regulars_greeted_as_someone_else) regulars, \(o.strangers_greeted) strangers) = \(percent(r.wrong_person_greetings)) of probes with a face
+              regulars greeted:        \(o.regulars_greeted_correctly) (\(percent(r.regulars_greeted)))
+              regulars asked:          \(o.regulars_asked) (\(percent(r.regulars_asked)); \(o.regulars_asked_wrong_name) about someone else)
+              regulars treated as new: \(o.regulars_treated_as_new) (\(percent(r.regulars_treated_as_new)))
+              regulars greeted or asked by their own name: \(percent(r.regulars_greeted_or_asked))
+              strangers: \(o.strangers_greeted) greeted, \(o.strangers_asked) asked (\(percent(r.strangers_asked))), \(o.strangers_treated_as_new) treated as new
             """)
+        print("\ngreeting threshold (no asking band; margin \(policy.margin)):")
+        print(Self.curveTable(curves.greeting, key: \.threshold))
+        print("\nasking band above the greeting threshold \(policy.threshold):")
+        print(Self.curveTable(curves.asking, key: \.ask_threshold))
         return unreadable
     }
 
-    /// A sharp, mid-grey texture: makes FaceQuality pass so only recognition is evaluated.
-    private static let textured: [UInt8] = (0..<(200 * 200)).flatMap { i -> [UInt8] in
-        let v: UInt8 = ((i % 200) / 3 + (i / 200) / 3) % 2 == 0 ? 100 : 160
-        return [v, v, v]
+    static func curveTable(_ points: [OpenSetEvaluation.CurvePoint], key: KeyPath<OpenSetEvaluation.CurvePoint, Double>) -> String {
+        var lines = ["  distance  wrong greetings  greeted  asked(own/other)  treated as new  strangers asked"]
+        for p in points {
+            let o = p.outcomes
+            lines.append(String(format: "  %8.3f  %15d  %7d  %9d/%-6d  %14d  %15d", p[keyPath: key], o.wrong_person_greetings,
+                                o.regulars_greeted_correctly, o.regulars_asked_right_name, o.regulars_asked_wrong_name,
+                                o.regulars_treated_as_new, o.strangers_asked))
+        }
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -201,27 +296,90 @@ struct VerificationReport: Encodable {
         let folds: Int
     }
     let pairs: Int
+    let folds: Int
     let no_face: Int
     let pairs_with_no_face: Int
+    let found_by_cnn: Int
     let threshold: Double
     let accuracy_at_threshold: Double
+    let ask_threshold: Double
+    let accuracy_at_ask_threshold: Double
+    /// Named for the LFW protocol; `folds` says how many folds the file's header gave.
     let protocol_10fold: CrossValidation
     let tar_at_far: [String: Double]
+    let tar_threshold: [String: Double]
     let far_resolvable: [String: Bool]
+    let detection: EvalCommand.DetectionSummary
 }
 
-struct IdentificationReport: Encodable {
-    var enrolled: Int
-    var threshold: Double
-    var margin: Double
-    var genuine_probes = 0
-    var stranger_probes = 0
-    var no_face = 0
-    var rank1_correct = 0
-    var rank1_accuracy = 0.0
-    var greeted_correctly = 0
-    var false_accepts = 0
-    var asked = 0
-    var false_rejects = 0
-    var strangers_rejected = 0
+struct GalleryReport: Encodable {
+    struct Rates: Encodable {
+        let wrong_person_greetings: Double
+        let regulars_greeted: Double
+        let regulars_asked: Double
+        let regulars_treated_as_new: Double
+        let regulars_greeted_or_asked: Double
+        let strangers_asked: Double
+
+        init(_ o: OpenSetEvaluation.Outcomes) {
+            func rate(_ n: Int, _ of: Int) -> Double { of == 0 ? 0 : Double(n) / Double(of) }
+            wrong_person_greetings = rate(o.wrong_person_greetings, o.regularsWithFace + o.strangersWithFace)
+            regulars_greeted = rate(o.regulars_greeted_correctly, o.regularsWithFace)
+            regulars_asked = rate(o.regulars_asked, o.regularsWithFace)
+            regulars_treated_as_new = rate(o.regulars_treated_as_new, o.regularsWithFace)
+            regulars_greeted_or_asked = rate(o.regulars_greeted_correctly + o.regulars_asked_right_name, o.regularsWithFace)
+            strangers_asked = rate(o.strangers_asked, o.strangersWithFace)
+        }
+    }
+
+    let enrolled: Int
+    let enroll_photos: Int
+    let min_photos: Int
+    let enroll_jitters: Int
+    let not_enrolled_no_face: Int
+    let threshold: Double
+    let margin: Double
+    let ask_threshold: Double
+    let rank1_correct: Int
+    let rank1_accuracy: Double
+    let outcomes: OpenSetEvaluation.Outcomes
+    let rates: Rates
+    let curve: [OpenSetEvaluation.CurvePoint]
+    let ask_curve: [OpenSetEvaluation.CurvePoint]
+    let detection: EvalCommand.DetectionSummary
+    // The earlier report's keys, kept for scripts that read them.
+    let genuine_probes: Int
+    let stranger_probes: Int
+    let no_face: Int
+    let greeted_correctly: Int
+    let false_accepts: Int
+    let asked: Int
+    let false_rejects: Int
+    let strangers_rejected: Int
 }
+
+enum FaceRule: String, ExpressibleByArgument, CaseIterable {
+    case largest, central
+
+    /// `faces` come largest first.
+    func pick(_ faces: [Face], in image: Image) -> Face? {
+        switch self {
+        case .largest: return faces.first
+        case .central:
+            func offCentre(_ face: Face) -> Double {
+                let x = Double(face.box.left + face.box.right) / 2 - Double(image.width) / 2
+                let y = Double(face.box.top + face.box.bottom) / 2 - Double(image.height) / 2
+                return x * x + y * y
+            }
+            return faces.min { offCentre($0) < offCentre($1) }
+        }
+    }
+}
+
+func median(_ values: [Double]) -> Double? {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+private func ms(_ value: Double?) -> String { value.map { String(format: "%.1f ms", $0) } ?? "-" }

@@ -158,7 +158,9 @@ enum FrontDeskScreen {
         case .confirming(let greeting, let runnerUp):
             line("Are you \(greeting.name)?", heading)
             y += 1
-            line("The face is almost as close to \(runnerUp), so the desk asks instead of guessing.")
+            // Asked when another person is nearly as close, or when the face is close to
+            // this person but not close enough to greet without asking.
+            line("The desk is not sure enough to greet by name (next closest: \(runnerUp)), so it asks instead of guessing.")
         case .enrolling(let form), .capturing(let form, _, _), .saving(let form):
             drawForm(form, state: view.machine.state, consent: view.consentText, into: &buffer, x: x + 2, y: &y, width: inner,
                      height: height, panel: panel, heading: heading)
