@@ -96,9 +96,17 @@ extension DoctorCommand {
         report.info("decision rule", "greet at distance <= \(f(policy.threshold)) when the next person is \(f(policy.margin)) further; "
             + "ask \"Are you ...?\" up to \(f(policy.askThreshold)); otherwise new visitor")
         // Only an existing database is read: doctor creates nothing.
-        guard FileManager.default.fileExists(atPath: global.databasePath),
-              let templates = try? AppDatabase.open(path: global.databasePath, createDirectory: false).loadGallery().templateCount
-        else { return }
+        let templates: Int?
+        switch try? global.databaseTarget() {
+        case let .server(address, passwordFile)?:
+            templates = try? global.openServer(address, passwordFile: passwordFile).loadGallery(model: ModelFiles.embeddingModelID).templateCount
+        case let .file(path, _)?:
+            templates = FileManager.default.fileExists(atPath: path)
+                ? try? AppDatabase.open(path: path, createDirectory: false).loadGallery().templateCount : nil
+        case nil:
+            templates = nil
+        }
+        guard let templates else { return }
         let safe = policy.largestSafeGallery()
         let greet = CheckInPolicy.strangerChance(within: policy.threshold, templates: templates)
         let ask = CheckInPolicy.strangerChance(within: policy.askThreshold, templates: templates)
