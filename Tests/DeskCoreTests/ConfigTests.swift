@@ -93,6 +93,16 @@ struct ConfigTests {
 
     /// A file saved with Windows line endings was read as one comment line before, so
     /// every setting silently kept its default while `doctor` said the file was in use.
+    /// Attack: a configuration that would send the desk's data somewhere unexpected, or
+    /// read a password from wherever the process happens to run, is refused by key.
+    @Test func databaseSettingsMustBeAServerURLAndAnAbsolutePath() {
+        #expect(parseError("[database]\nurl = \"http://evil.example/kiosk\"")?.contains("database.url must be a postgres:// URL") == true)
+        #expect(parseError("[database]\nurl = \"/var/lib/kiosk/kiosk.sqlite\"")?.contains("database.url must be a postgres:// URL") == true)
+        #expect(parseError("[database]\nurl = \"postgres://k@db/kiosk\\u001b[2J\"")?.contains("database.url") == true)
+        #expect(parseError("[database]\npassword_file = \"db-password\"")?.contains("database.password_file must be an absolute path") == true)
+        #expect(parseError("[database]\nurl = \"postgres://k@db/kiosk\"\npassword_file = \"/etc/kiosk/pw\"") == nil)
+    }
+
     @Test func crlfFileIsRead() throws {
         let crlf = Self.everyKeyChanged.replacingOccurrences(of: "\n", with: "\r\n")
         #expect(crlf.utf8.contains(UInt8(ascii: "\r")))
