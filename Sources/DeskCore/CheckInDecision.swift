@@ -22,6 +22,8 @@ public struct CheckInDecision: Sendable {
     public var faceCount: Int
     public var face: Face?
     public var quality: FaceQuality?
+    /// Which frame of a burst `face`'s box belongs to (0 for a single picture).
+    public var frame = 0
     /// The matched person, for `.returning` and `.ambiguous`.
     public var visitor: VisitorCard?
     /// The visit to write: for `.returning`, and for `.ambiguous` once the visitor

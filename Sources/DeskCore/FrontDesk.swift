@@ -143,11 +143,27 @@ public actor FrontDesk {
     /// The front-desk decision for a picture, nothing written: the CLI's check-in and
     /// the TUI's capture both start here.
     public func decide(_ image: Image, now: Date = Date()) async throws -> CheckInDecision {
-        let analysis = try await analyze(image)
+        try await decide(burst: [image], now: now)
+    }
+
+    /// The decision for a capture of several frames (`CaptureBurst`): the frames' faces
+    /// are fused into one before the gallery is asked, and a burst whose frames disagree
+    /// is asked about, never greeted outright. `decision.frame` says which frame the
+    /// decision's face box belongs to.
+    public func decide(burst images: [Image], now: Date = Date()) async throws -> CheckInDecision {
+        var shots: [CaptureBurst.Shot] = []
+        for image in images {
+            let analysis = try await analyze(image)
+            shots.append(.init(face: analysis.face, quality: analysis.quality, faceCount: analysis.faceCount))
+        }
+        let burst = CaptureBurst(shots)
         refresh()  // after the face work: erasures made while it ran count too
-        let identification = analysis.face.flatMap { gallery.identify($0.embedding) }
-        let verdict = policy.decide(quality: analysis.quality, identification: identification)
-        var decision = CheckInDecision(verdict: verdict, faceCount: analysis.faceCount, face: analysis.face, quality: analysis.quality)
+        let identification = burst.embedding.flatMap { gallery.identify($0) }
+        var verdict = policy.decide(quality: burst.quality, identification: identification)
+        if burst.disagreed, case .returning(let match) = verdict { verdict = .ambiguous(match) }
+        var decision = CheckInDecision(verdict: verdict, faceCount: burst.faceCount, face: burst.face, quality: burst.quality)
+        decision.frame = burst.representative ?? 0
+        let analysis = (face: burst.face, quality: burst.quality)
         switch verdict {
         case .returning(let match), .ambiguous(let match):
             let cooldown = TimeInterval(config.cooldownMinutes * 60)

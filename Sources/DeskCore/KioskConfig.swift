@@ -17,6 +17,8 @@ public struct KioskConfig: Equatable, Sendable {
     /// file setting: it costs a capture about what the exact search costs, so the desk
     /// does without; `kiosk bench --refined` measures it.
     public var refineFastDetection = false
+    /// Camera frames fused into one face per capture (`CaptureBurst`).
+    public var captureFrames = 3
     public var cooldownMinutes = 10
     public var retentionDays = 365
     public var kioskId = "front-desk"
@@ -172,6 +174,9 @@ public struct KioskConfig: Equatable, Sendable {
         case "recognition.fast_detection":
             guard let v = value.bool else { throw fail("true or false") }
             fastDetection = v
+        case "recognition.capture_frames":
+            guard let v = value.int, (1...8).contains(v) else { throw fail("a whole number of frames from 1 to 8") }
+            captureFrames = v
         case "visits.cooldown_minutes":
             guard let v = value.int, v >= 0 else { throw fail("a whole number of minutes, 0 or more") }
             cooldownMinutes = v

@@ -41,6 +41,7 @@ struct ConfigTests {
         ask_threshold = 0.52
         upsample = 0
         fast_detection = false
+        capture_frames = 5
 
         [visits]
         cooldown_minutes = 3
@@ -72,6 +73,7 @@ struct ConfigTests {
         #expect(config.threshold == 0.5)
         #expect(config.margin == 0.1)
         #expect(config.askThreshold == 0.52)
+        #expect(config.captureFrames == 5)
         #expect(config.checkInPolicy == CheckInPolicy(threshold: 0.5, margin: 0.1, askThreshold: 0.52))
         #expect(config.upsample == 0)
         #expect(config.fastDetection == false)
@@ -200,6 +202,9 @@ struct ConfigTests {
         ("[recognition]\nupsample = \"one\"", "recognition.upsample"),
         ("[recognition]\nupsample = 1.0", "recognition.upsample"),
         ("[recognition]\nfast_detection = 1", "recognition.fast_detection"),
+        ("[recognition]\ncapture_frames = 0", "recognition.capture_frames"),
+        ("[recognition]\ncapture_frames = 9999999", "recognition.capture_frames"),
+        ("[recognition]\ncapture_frames = 2.5", "recognition.capture_frames"),
         ("[visits]\ncooldown_minutes = -1", "visits.cooldown_minutes"),
         ("[retention]\ndays = 1.5", "retention.days"),
         ("[kiosk]\nid = \"\"", "kiosk.id"),

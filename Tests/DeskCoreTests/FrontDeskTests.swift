@@ -345,4 +345,39 @@ struct FrontDeskTests {
         #expect(try desk.store.visits(ListFilter(), limit: nil, offset: 0).count == 3)
         #expect(await desk.status.templates == 1, "a malformed lesson taught the gallery something")
     }
+
+    /// The attack: while a regular is captured, someone else leans in front of the camera
+    /// for one of the capture's frames. The desk must not greet on a capture whose frames
+    /// disagree, and must not fuse the other face in.
+    @Test func aCaptureWhoseFramesShowTwoPeopleIsAskedAboutNotGreeted() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let samples = DataDirectory.samples()
+        let obama: Image, biden: Image
+        do {
+            obama = try ImageFile.load(samples + "/obama.jpg")
+            biden = try ImageFile.load(samples + "/biden.jpg")
+        } catch {
+            Issue.record("the sample photos are not installed in \(samples) (scripts/setup): \(error)")
+            return
+        }
+        let desk = try desk()
+        let face = try #require(try await desk.analyze(obama).face)
+        _ = try await desk.enroll(enrollment("Barack", face.embedding))
+
+        let alone = try await desk.decide(burst: [obama, obama, obama])
+        guard case .returning(let match) = alone.verdict else { Issue.record("three frames of the regular: \(alone.verdict)"); return }
+        #expect(match.name == "Barack")
+
+        for frames in [[obama, biden, obama], [biden, obama, obama], [obama, obama, biden]] {
+            let decision = try await desk.decide(burst: frames)
+            guard case .ambiguous(let asked) = decision.verdict else { Issue.record("a frame of someone else: \(decision.verdict)"); continue }
+            #expect(asked.name == "Barack")
+            #expect(asked.distance < 0.01, "the other person's face was fused into the capture")
+            #expect(decision.visit?.lesson == nil, "a capture with a stranger's frame taught the gallery")
+            #expect(frames[decision.frame].pixels == obama.pixels, "the decided face's frame is not the regular's")
+        }
+        // Two frames, two people: whichever is taken, the desk does not greet.
+        let split = try await desk.decide(burst: [biden, obama])
+        if case .returning = split.verdict { Issue.record("a two-person capture was greeted") }
+    }
 }

@@ -146,4 +146,44 @@ struct EvalMetricsTests {
         #expect(evaluation.enrolledPeople == 1 && evaluation.notEnrolled == 1)
         #expect(evaluation.outcomes(policy: CheckInPolicy(threshold: 0.35, margin: 0.05)).regular_probes == 1)
     }
+
+    @Test func aProbeWhoseBurstDisagreedIsAskedNotGreeted() {
+        var people = Self.people
+        people[0] = .init(name: "A", probes: people[0].probes, unsure: [false, true, false])
+        let evaluation = OpenSetEvaluation(people: people, split: .init(enrollPhotos: 1, minimumPhotos: 2))
+        let o = evaluation.outcomes(policy: CheckInPolicy(threshold: 0.35, margin: 0.05, askThreshold: 0.45))
+        #expect(o.regulars_greeted_correctly == 0)
+        #expect(o.regulars_asked_right_name == 1)
+    }
+
+    @Test func aVideoIsCutIntoBurstsAndTheirNeighboursCompared() throws {
+        // A face drifting by 0.1 per frame, one frame without a face, one frame left over.
+        let drift = (0..<6).map { Self.point(0, offset: 0.1 * Float($0), axis: 100) }
+        let frames: [Embedding?] = drift.prefix(3).map { $0 } + [nil] + drift.suffix(2).map { $0 } + [Self.point(0)]
+        let report = FrameSequenceEvaluation.evaluate(frames, burst: 3)
+        #expect(report.frames == 7 && report.frames_with_face == 6)
+        #expect(report.bursts == 2 && report.bursts_with_face == 2)
+        #expect(report.bursts_disagreed == 0 && report.frames_left_out == 0)
+        #expect(report.neighbour_pairs == 1)
+        // First frames 0.0 and 0.4 apart; the fused means (0.1 and 0.45) 0.35 apart.
+        let single = try #require(report.single_frame_distance_p50)
+        let fused = try #require(report.fused_distance_p50)
+        #expect(fused < single)
+        // A burst mixing the two people leaves the odd frame out.
+        let mixed = FrameSequenceEvaluation.evaluate([Self.point(0), Self.point(1), Self.point(0)], burst: 3)
+        #expect(mixed.bursts_disagreed == 1 && mixed.frames_left_out == 1)
+        #expect(FrameSequenceEvaluation.evaluate([Self.point(0)], burst: 3).bursts == 0)
+    }
+
+    @Test func burstFramesRepeatForAPhotoAndDifferFromEachOther() throws {
+        var pixels = [UInt8](repeating: 0, count: 250 * 250 * 3)
+        for i in pixels.indices { pixels[i] = UInt8((i * 7 + i / 750) % 251) }
+        let photo = Image(width: 250, height: 250, pixels: pixels)
+        let a = try BurstFrames.make(from: photo, count: 3, seed: EvalCommand.seed("x/y.jpg"))
+        let b = try BurstFrames.make(from: photo, count: 3, seed: EvalCommand.seed("x/y.jpg"))
+        #expect(a.map(\.pixels) == b.map(\.pixels))
+        #expect(a.allSatisfy { $0.width == 640 && $0.height == 480 })
+        #expect(a[0].pixels != a[1].pixels && a[1].pixels != a[2].pixels)
+        #expect(EvalCommand.seed("x/y.jpg") != EvalCommand.seed("x/z.jpg"))
+    }
 }

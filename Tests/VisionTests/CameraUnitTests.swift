@@ -163,7 +163,9 @@ struct CameraUnitTests {
             let unplug = script.lock.withLock { script.opens == 1 && served >= script.framesBeforeUnplug }
             if unplug { throw .disconnected(path: "/dev/flaky", reason: "ENODEV") }
             served += 1
-            return Frame(image: Image(width: 8, height: 8, pixels: [UInt8](repeating: 100, count: 192)), timestamp: monotonicSeconds(),
+            // The grey level tells which opening of the device a frame came from.
+            let level = UInt8(clamping: 100 + script.lock.withLock { script.opens })
+            return Frame(image: Image(width: 8, height: 8, pixels: [UInt8](repeating: level, count: 192)), timestamp: monotonicSeconds(),
                          sequence: served, sourceFormat: "test")
         }
         func close() {}
@@ -190,6 +192,39 @@ struct CameraUnitTests {
         #expect(resumed != nil, "capture did not resume after the device came back")
         #expect(camera.status.reconnects >= 1)
         #expect((resumed?.sequence ?? 0) > before)
+    }
+
+    @Test func aCaptureBurstIsTheNewestFramesOldestFirst() async throws {
+        let script = FlakySource.Script()
+        script.framesBeforeUnplug = .max
+        let camera = LiveCamera(spec: .camera(path: "/dev/flaky"), retryInterval: 0.05) { FlakySource(script: script) }
+        camera.start()
+        defer { camera.stop() }
+        let burst = await camera.burst(count: 3, window: 0.5, timeout: 2)
+        #expect(burst.count == 3)
+        #expect(zip(burst, burst.dropFirst()).allSatisfy { $0.sequence < $1.sequence }, "frames out of order")
+        #expect(burst.allSatisfy { !$0.isDark })
+        #expect((burst.last?.timestamp ?? 0) - (burst.first?.timestamp ?? 0) <= 0.5 + 0.1)
+        // More frames than the camera keeps: the capture waits for new ones.
+        let long = await camera.burst(count: 12, window: 0.5, timeout: 2)
+        #expect(long.count == 12)
+        #expect(Set(long.map(\.sequence)).count == 12, "a frame was used twice")
+    }
+
+    /// The attack: the camera is unplugged while one visitor stands in front of it and
+    /// plugged back in for the next. No frame from before the unplug may join a capture.
+    @Test func framesFromBeforeAnUnplugNeverJoinACapture() async throws {
+        let script = FlakySource.Script()
+        script.downOpens = 2
+        let camera = LiveCamera(spec: .camera(path: "/dev/flaky"), retryInterval: 0.05) { FlakySource(script: script) }
+        camera.start()
+        defer { camera.stop() }
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline, script.lock.withLock({ script.failedOpens }) < 2 || camera.status.state != .live { usleep(2_000) }
+        #expect(camera.status.state == .live)
+        let burst = await camera.burst(count: 3, window: 10, timeout: 2)
+        #expect(!burst.isEmpty)
+        #expect(burst.allSatisfy { $0.image.pixels[0] > 101 }, "a frame from before the unplug was kept for a capture")
     }
 
     @Test func replayFailureIsFinal() async {

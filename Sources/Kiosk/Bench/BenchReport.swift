@@ -40,6 +40,8 @@ struct BenchReport: Encodable {
     let detection: Detection
     let stages: [String: Stage]
     /// The same frames through the front-desk core: decide, commit, total with decode.
+    /// Frames per capture (recognition.capture_frames): core decide searches each.
+    let capture_frames: Int
     let core: [String: Stage]
     let search: [String: Stage]
     let store: Store?
@@ -68,7 +70,7 @@ struct BenchReport: Encodable {
         }
         lines.append(table.render())
         lines.append("(stages: the engine, the gallery and the visit write called directly; core: the same frames through "
-            + "FrontDesk.decide and commit, as kiosk run and kiosk checkin take them)")
+            + "FrontDesk.decide and commit, as kiosk run and kiosk checkin take them; a capture decides on \(capture_frames) frame\(capture_frames == 1 ? "" : "s"))")
         if !search.isEmpty {
             var searchTable = TextTable(headers: ["GALLERY", "SEARCH P50 MS", "P99 MS"])
             for (size, s) in search.sorted(by: { Int($0.key)! < Int($1.key)! }) { searchTable.add([size, fmt(s.p50_ms), fmt(s.p99_ms)]) }

@@ -16,6 +16,8 @@ struct EvalCommand: AsyncParsableCommand {
             each), TAR at FAR 1e-2 and 1e-3, and how many images had no face (their pairs \
             count as "not the same person", so they are errors for same-person pairs).
 
+            --frames DIR: a recorded video's frames; see --frames.
+
             --gallery DIR: DIR/<Person>/*.jpg, identification as the desk does it. People \
             with at least --min-photos photos are regulars, enrolled from their first \
             --enroll-photos and probed with the photos from --min-photos on; everyone else \
@@ -40,6 +42,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Identification: one folder of photos per person.", valueName: "dir"))
     var gallery: String?
 
+    @Option(help: ArgumentHelp("A recorded video as a directory of frames in file-name order (e.g. made with ffmpeg -i clip.mp4 DIR/f%04d.jpg): how steady the face's descriptor is from one moment to the next, one frame at a time and fused over --burst frames.", valueName: "dir"))
+    var frames: String?
+
+    @Option(help: ArgumentHelp("--frames: use every n-th frame (2 turns a 30 fps recording into a 15 fps camera).", valueName: "n"))
+    var frameStep = 1
+
     @Flag(help: "Search for faces as the kiosk does in camera frames (half size first) instead of as for photos.")
     var cameraPlan = false
 
@@ -58,15 +66,27 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Gallery: descriptor jitters for enrollment templates (dlib's num_jitters; 0 = none).", valueName: "n"))
     var enrollJitters = 0
 
+    @Option(help: ArgumentHelp("Descriptor jitters for every photo (dlib's num_jitters; 0 = none): pairs, both sides; gallery, probes and templates.", valueName: "n"))
+    var jitters = 0
+
+    @Option(help: ArgumentHelp("Gallery: probe with n camera frames made from each probe photo (640x480, each a little moved and rescaled, through MJPEG's JPEG round trip), searched as the desk searches frames and fused as the desk fuses a capture's frames; 1 = a single such frame. Without it, probes are the photos themselves.", valueName: "n"))
+    var burst: Int?
+
     @Flag(help: "Print JSON. Pairs: {\"pairs\", \"folds\", \"no_face\", \"pairs_with_no_face\", \"found_by_cnn\", \"threshold\", \"accuracy_at_threshold\", \"protocol_10fold\": {\"accuracy_mean\", \"accuracy_std\", \"threshold_mean\", \"folds\"}, \"tar_at_far\": {\"1e-2\", \"1e-3\"}, \"detect_ms\"}; gallery: {\"enrolled\", \"policy\", \"outcomes\", \"rates\", \"curve\", ...}.")
     var json = false
 
     func validate() throws {
-        if (pairs == nil) == (gallery == nil) { throw ValidationError("Give either --pairs FILE --root DIR, or --gallery DIR.") }
+        if [pairs, gallery, frames].compactMap({ $0 }).count != 1 {
+            throw ValidationError("Give one of --pairs FILE --root DIR, --gallery DIR or --frames DIR.")
+        }
         if pairs != nil && root == nil { throw ValidationError("--pairs needs --root DIR (where Name/Name_NNNN.jpg are).") }
         if !(1...20).contains(enrollPhotos) { throw ValidationError("--enroll-photos must be between 1 and 20.") }
         if let minPhotos, minPhotos < enrollPhotos + 1 { throw ValidationError("--min-photos must be at least --enroll-photos + 1 (a regular needs a photo to probe with).") }
         if !(0...100).contains(enrollJitters) { throw ValidationError("--enroll-jitters must be between 0 and 100.") }
+        if !(0...100).contains(jitters) { throw ValidationError("--jitters must be between 0 and 100.") }
+        if let burst, !(1...10).contains(burst) { throw ValidationError("--burst must be between 1 and 10 frames.") }
+        if burst != nil && gallery == nil && frames == nil { throw ValidationError("--burst applies to --gallery and --frames.") }
+        if !(1...30).contains(frameStep) { throw ValidationError("--frame-step must be between 1 and 30.") }
     }
 
     func run() async throws {
@@ -80,6 +100,8 @@ struct EvalCommand: AsyncParsableCommand {
             unreadable = try await verification(pairsPath: pairs, root: root, engine: engine, config: config)
         } else if let gallery {
             unreadable = try await identification(directory: gallery, engine: engine, config: config)
+        } else if let frames {
+            unreadable = try await frameSequence(directory: frames, engine: engine, config: config)
         }
         // The report counts them as photos without a face; the exit code says some failed.
         if unreadable > 0 {
@@ -146,6 +168,9 @@ struct EvalCommand: AsyncParsableCommand {
                 var timings = StageTimings()
                 let face = self.face.pick(try await engine.faces(in: image, plan: plan, timings: &timings), in: image)
                 result.embedding = face?.embedding
+                if let face, jitters > 1 {
+                    result.embedding = try await engine.embedding(in: image, box: face.box, landmarks: face.landmarks, jitters: jitters).embedding
+                }
                 result.detector = timings.detectedBy?.detector
                 result.detectMs = timings.detectMs
                 if let face, enrollJitters > 1, jitterFor.contains(path) {
@@ -161,6 +186,100 @@ struct EvalCommand: AsyncParsableCommand {
         }
         progress.finish()
         return (results, unreadable)
+    }
+
+    /// How probe bursts went: frames with a face, bursts whose frames disagreed.
+    struct BurstSummary: Encodable {
+        var frames_per_probe = 0
+        var probes = 0
+        var frames = 0
+        var frames_with_face = 0
+        var frames_left_out = 0
+        var probes_disagreed = 0
+        var analyse_ms_median: Double?
+
+        var line: String {
+            "bursts: \(probes) probes of \(frames_per_probe) frame\(frames_per_probe == 1 ? "" : "s") (camera search, fused); \(frames_with_face) of \(frames) frames with a face; \(frames_left_out) frames left out for disagreeing, in \(probes_disagreed) probes (asked, not greeted); median \(ms(analyse_ms_median)) per frame"
+        }
+    }
+
+    /// Each probe photo made into `frames` camera frames (`BurstFrames`), searched with the
+    /// desk's camera plan and fused as the desk fuses a capture (`CaptureBurst`). Quality
+    /// checks aside, as for photos: every frame with a face counts.
+    private func captureBursts(_ paths: [String], frames: Int, engine: FaceEngine, config: KioskConfig) async
+        -> (bursts: [String: CaptureBurst], unreadable: Int, summary: BurstSummary)
+    {
+        var progress = ProgressBar(total: paths.count, label: "bursts")
+        var bursts: [String: CaptureBurst] = [:]
+        var summary = BurstSummary(frames_per_probe: frames)
+        var times: [Double] = []
+        var unreadable = 0
+        for path in paths {
+            do {
+                let photo = try ImageFile.load(path)
+                var shots: [CaptureBurst.Shot] = []
+                for frame in try BurstFrames.make(from: photo, count: frames, seed: Self.seed(path)) {
+                    let start = ContinuousClock.now
+                    let faces = try await engine.faces(in: frame, plan: config.cameraDetectionPlan)
+                    times.append(milliseconds(since: start))
+                    shots.append(.init(face: self.face.pick(faces, in: frame), quality: nil, faceCount: faces.count))
+                }
+                let burst = CaptureBurst(shots)
+                bursts[path] = burst
+                summary.probes += 1
+                summary.frames += frames
+                summary.frames_with_face += shots.filter { $0.face != nil }.count
+                summary.frames_left_out += shots.filter { $0.face != nil }.count - burst.fusedShots.count
+                if burst.disagreed { summary.probes_disagreed += 1 }
+            } catch {
+                unreadable += 1
+                printErrorRaw("\r")
+                printError("kiosk: \(error)")
+            }
+            progress.advance()
+        }
+        progress.finish()
+        summary.analyse_ms_median = median(times)
+        return (bursts, unreadable, summary)
+    }
+
+    /// A seed from the photo's path (FNV-1a), so its frames are the same in every run.
+    static func seed(_ path: String) -> UInt64 {
+        path.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+
+    /// Returns the number of frames that could not be read.
+    private func frameSequence(directory: String, engine: FaceEngine, config: KioskConfig) async throws -> Int {
+        let paths = ImageFile.photos(in: directory).enumerated().filter { $0.offset % frameStep == 0 }.map(\.element)
+        guard !paths.isEmpty else { throw KioskError(exitCode: 1, "no JPEG or PNG frames in \(directory)") }
+        var progress = ProgressBar(total: paths.count, label: "frames")
+        var faces: [Embedding?] = []
+        var unreadable = 0
+        for path in paths {
+            do {
+                let image = try ImageFile.load(path)
+                faces.append(try await engine.faces(in: image, plan: config.cameraDetectionPlan).first?.embedding)
+            } catch {
+                unreadable += 1
+                faces.append(nil)
+                printErrorRaw("\r")
+                printError("kiosk: \(error)")
+            }
+            progress.advance()
+        }
+        progress.finish()
+        let report = FrameSequenceEvaluation.evaluate(faces, burst: burst ?? config.captureFrames)
+        if json { print(try jsonText(report)); return unreadable }
+        func d(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
+        print("""
+            \(report.frames) frames (every \(frameStep)), \(report.frames_with_face) with a face (camera search, largest face)
+            \(report.bursts) bursts of \(report.burst_frames): \(report.bursts_with_face) with a face, \(report.bursts_disagreed) whose frames disagreed \
+            (\(report.frames_left_out) frames left out)
+            neighbouring bursts (\(report.neighbour_pairs) pairs), distance between the two moments' descriptors:
+              one frame each:     p50 \(d(report.single_frame_distance_p50))  p90 \(d(report.single_frame_distance_p90))
+              fused over bursts:  p50 \(d(report.fused_distance_p50))  p90 \(d(report.fused_distance_p90))
+            """)
+        return unreadable
     }
 
     /// Returns the number of photos that could not be read.
@@ -227,12 +346,34 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let rule = OpenSetEvaluation.Split(enrollPhotos: enrollPhotos, minimumPhotos: minPhotos ?? enrollPhotos + 1)
         let enrollmentPhotos = Set(people.filter { $0.1.count >= rule.minimumPhotos }.flatMap { $0.1.prefix(rule.enrollPhotos) })
-        let (results, unreadable) = await embed(people.flatMap(\.1), jitterFor: enrollmentPhotos, engine: engine, upsample: config.upsample)
-        let evaluation = OpenSetEvaluation(people: people.map { name, photos in
-            OpenSetEvaluation.Person(name: name, probes: photos.map { results[$0]?.embedding },
-                                     templates: photos.map { results[$0]?.jittered ?? results[$0]?.embedding })
-        }, split: rule)
-        let detection = DetectionSummary(people.flatMap(\.1).map { results[$0] ?? PhotoResult() }, cnnRan: cnnRuns)
+        let evaluation: OpenSetEvaluation
+        let detection: DetectionSummary
+        var unreadable = 0
+        var burstSummary: BurstSummary?
+        if let burst {
+            // Enrolled from the photos as `kiosk enroll` does; probed with camera bursts.
+            let probePhotos = people.flatMap { _, photos in
+                photos.count >= rule.minimumPhotos ? Array(photos.dropFirst(rule.minimumPhotos - 1)) : photos
+            }
+            let (results, unreadablePhotos) = await embed(enrollmentPhotos.sorted(), jitterFor: enrollmentPhotos, engine: engine, upsample: config.upsample)
+            let (bursts, unreadableProbes, summary) = await captureBursts(probePhotos, frames: burst, engine: engine, config: config)
+            unreadable = unreadablePhotos + unreadableProbes
+            burstSummary = summary
+            evaluation = OpenSetEvaluation(people: people.map { name, photos in
+                OpenSetEvaluation.Person(name: name, probes: photos.map { bursts[$0]?.embedding },
+                                         templates: photos.map { results[$0]?.jittered ?? results[$0]?.embedding },
+                                         unsure: photos.map { bursts[$0]?.disagreed ?? false })
+            }, split: rule)
+            detection = DetectionSummary(enrollmentPhotos.sorted().map { results[$0] ?? PhotoResult() }, cnnRan: cnnRuns)
+        } else {
+            let (results, unreadablePhotos) = await embed(people.flatMap(\.1), jitterFor: enrollmentPhotos, engine: engine, upsample: config.upsample)
+            unreadable = unreadablePhotos
+            evaluation = OpenSetEvaluation(people: people.map { name, photos in
+                OpenSetEvaluation.Person(name: name, probes: photos.map { results[$0]?.embedding },
+                                         templates: photos.map { results[$0]?.jittered ?? results[$0]?.embedding })
+            }, split: rule)
+            detection = DetectionSummary(people.flatMap(\.1).map { results[$0] ?? PhotoResult() }, cnnRan: cnnRuns)
+        }
         let policy = config.checkInPolicy
         let outcomes = evaluation.outcomes(policy: policy)
         let thresholds = stride(from: 0.30, through: 0.651, by: 0.025).map { ($0 * 1000).rounded() / 1000 }
@@ -244,7 +385,7 @@ struct EvalCommand: AsyncParsableCommand {
             threshold: policy.threshold, margin: policy.margin, ask_threshold: policy.askThreshold,
             rank1_correct: rank1.correct, rank1_accuracy: rank1.of == 0 ? 0 : Double(rank1.correct) / Double(rank1.of),
             outcomes: outcomes, rates: GalleryReport.Rates(outcomes),
-            curve: curves.greeting, ask_curve: curves.asking, detection: detection,
+            curve: curves.greeting, ask_curve: curves.asking, detection: detection, burst: burstSummary,
             genuine_probes: outcomes.regular_probes, stranger_probes: outcomes.stranger_probes,
             no_face: outcomes.regulars_without_face + outcomes.strangers_without_face,
             greeted_correctly: outcomes.regulars_greeted_correctly, false_accepts: outcomes.wrong_person_greetings,
@@ -257,7 +398,7 @@ struct EvalCommand: AsyncParsableCommand {
             \(enrollJitters > 1 ? " (\(enrollJitters) jitters)" : "") (people with \(rule.minimumPhotos)+ photos\
             \(evaluation.notEnrolled > 0 ? "; \(evaluation.notEnrolled) left out, no face in their enrollment photos" : "")); \
             \(o.regular_probes) probes of them, \(o.stranger_probes) of strangers; \(report.no_face) probes without a face
-            \(detection.line)
+            \(detection.line)\(burstSummary.map { "\n" + $0.line } ?? "")
             rank-1 accuracy: \(percent(report.rank1_accuracy)) (\(rank1.correct) of \(rank1.of))
             rule: greet at distance <= \(policy.threshold) with the next person \(policy.margin) further; ask "Are you X?" up to \(policy.askThreshold)
               wrong-person greetings:  \(o.wrong_person_greetings) (\(o.regulars_greeted_as_someone_else) regulars, \(o.strangers_greeted) strangers) = \(percent(r.wrong_person_greetings)) of probes with a face
@@ -347,6 +488,8 @@ struct GalleryReport: Encodable {
     let curve: [OpenSetEvaluation.CurvePoint]
     let ask_curve: [OpenSetEvaluation.CurvePoint]
     let detection: EvalCommand.DetectionSummary
+    /// With --burst: how the probes' frames were searched and fused.
+    let burst: EvalCommand.BurstSummary?
     // The earlier report's keys, kept for scripts that read them.
     let genuine_probes: Int
     let stranger_probes: Int

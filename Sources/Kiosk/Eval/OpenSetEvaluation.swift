@@ -13,11 +13,14 @@ struct OpenSetEvaluation {
         let name: String
         let probes: [Embedding?]
         let templates: [Embedding?]
+        /// Probes whose capture burst's frames disagreed: the desk asks rather than greets.
+        let unsure: [Bool]
 
-        init(name: String, probes: [Embedding?], templates: [Embedding?]? = nil) {
+        init(name: String, probes: [Embedding?], templates: [Embedding?]? = nil, unsure: [Bool]? = nil) {
             self.name = name
             self.probes = probes
             self.templates = templates ?? probes
+            self.unsure = unsure ?? probes.map { _ in false }
         }
     }
 
@@ -80,6 +83,7 @@ struct OpenSetEvaluation {
         let truth: Int64?
         let identification: Identification?
         let hasFace: Bool
+        let unsure: Bool
     }
 
     let gallery: Gallery
@@ -90,7 +94,7 @@ struct OpenSetEvaluation {
 
     init(people: [Person], split rule: Split) {
         var gallery = Gallery()
-        var pending: [(truth: Int64?, embedding: Embedding?)] = []
+        var pending: [(truth: Int64?, embedding: Embedding?, unsure: Bool)] = []
         var notEnrolled = 0
         for (index, person) in people.enumerated() {
             let id = Int64(index)
@@ -99,9 +103,9 @@ struct OpenSetEvaluation {
                 guard !templates.isEmpty else { notEnrolled += 1; continue }
                 gallery.add(person: Store.Person(id: id, name: person.name, createdAt: Date(timeIntervalSince1970: 0), consentAt: nil, consentVersion: nil),
                             embeddings: templates)
-                pending += person.probes.dropFirst(rule.minimumPhotos - 1).map { (truth: id, embedding: $0) }
+                pending += zip(person.probes, person.unsure).dropFirst(rule.minimumPhotos - 1).map { (truth: id, embedding: $0, unsure: $1) }
             } else {
-                pending += person.probes.map { (truth: nil, embedding: $0) }
+                pending += zip(person.probes, person.unsure).map { (truth: nil, embedding: $0, unsure: $1) }
             }
         }
         self.gallery = gallery
@@ -109,7 +113,8 @@ struct OpenSetEvaluation {
         self.notEnrolled = notEnrolled
         // The search is done once; every rule below reuses its answers.
         self.probes = pending.map { probe in
-            Probe(truth: probe.truth, identification: probe.embedding.flatMap { gallery.identify($0) }, hasFace: probe.embedding != nil)
+            Probe(truth: probe.truth, identification: probe.embedding.flatMap { gallery.identify($0) }, hasFace: probe.embedding != nil,
+                  unsure: probe.unsure)
         }
     }
 
@@ -125,7 +130,8 @@ struct OpenSetEvaluation {
             let regular = probe.truth != nil
             if regular { result.regular_probes += 1 } else { result.stranger_probes += 1 }
             // Quality checks aside: these are photos, the desk's capture checks do not apply.
-            let verdict: CheckInVerdict = probe.hasFace ? policy.decide(identification: probe.identification) : .noFace
+            var verdict: CheckInVerdict = probe.hasFace ? policy.decide(identification: probe.identification) : .noFace
+            if probe.unsure, case .returning(let match) = verdict { verdict = .ambiguous(match) }
             result.count(regular: regular, truth: probe.truth, verdict: verdict)
         }
         return result

@@ -86,17 +86,20 @@ final class DeskController {
     private func recognise() {
         let camera = self.camera, desk = self.desk, post = self.post, logger = self.logger, lastCaptured = self.lastCaptured
         work.submit("recognising a capture") {
-            guard let frame = await camera.nextUsableFrame(timeout: 2) else {
+            // The frames of the last half second, then new ones: a capture waits at
+            // most one frame interval or so when the camera keeps up.
+            let frames = await camera.burst(count: desk.config.captureFrames, window: 0.5, timeout: 2)
+            guard !frames.isEmpty else {
                 post(.event(.failed("No usable picture from the camera right now.")))
                 return
             }
             do {
                 let started = monotonicSeconds()
-                let decision = try await desk.decide(frame.image)
+                let decision = try await desk.decide(burst: frames.map(\.image))
                 if let face = decision.face, let quality = decision.quality {
-                    lastCaptured.set(Captured(face: face, quality: quality, image: frame.image))
+                    lastCaptured.set(Captured(face: face, quality: quality, image: frames[decision.frame].image))
                 }
-                logger.info("capture: \(decision.verdict.status) in \(String(format: "%.0f", (monotonicSeconds() - started) * 1000)) ms")
+                logger.info("capture: \(decision.verdict.status) from \(frames.count) frames in \(String(format: "%.0f", (monotonicSeconds() - started) * 1000)) ms")
                 post(.event(.recognised(Self.recognition(of: decision))))
                 if decision.faceCount > 1 {
                     post(.event(.failed("\(decision.faceCount) faces in the picture: the largest was used.")))

@@ -33,6 +33,9 @@ public final class LiveCamera: @unchecked Sendable {
     private let lock = NSLock()
     private let frameArrived = NSCondition()
     private var latestFrame: Frame?
+    /// The last few frames, oldest first: a capture fuses several (`burst`).
+    private var recentFrames: [Frame] = []
+    private static let recentFramesKept = 8
     private var currentStatus = Status()
     private var stopRequested = false
     private var thread: Thread?
@@ -112,6 +115,23 @@ public final class LiveCamera: @unchecked Sendable {
         }
     }
 
+    /// Up to `count` usable frames for one capture, oldest first: those that arrived in
+    /// the last `window` seconds, then new ones waited for until `timeout` when too few
+    /// did. Fewer when the camera delivers nothing usable meanwhile; empty when it has no
+    /// usable frame at all.
+    public func burst(count: Int, window: Double, timeout: Double) async -> [Frame] {
+        let deadline = monotonicSeconds() + timeout
+        var frames = lock.withLock { recentFrames }.filter { !$0.isDark }
+        if let newest = frames.last { frames.removeAll { newest.timestamp - $0.timestamp > window } }
+        frames = Array(frames.suffix(count))
+        while frames.count < count {
+            let remaining = deadline - monotonicSeconds()
+            guard remaining > 0, let next = await nextUsableFrame(after: frames.last?.sequence, timeout: remaining) else { break }
+            frames.append(next)
+        }
+        return frames
+    }
+
     /// The blocking form, for command-line tools that have no event loop.
     public func nextUsableFrameBlocking(after sequence: Int? = nil, timeout: Double) -> Frame? {
         let deadline = Date().addingTimeInterval(timeout)
@@ -182,6 +202,8 @@ public final class LiveCamera: @unchecked Sendable {
                 let published = frame
                 let readers = lock.withLock { () -> [AsyncStream<Frame>.Continuation] in
                     latestFrame = published
+                    recentFrames.append(published)
+                    if recentFrames.count > Self.recentFramesKept { recentFrames.removeFirst() }
                     currentStatus.state = .live
                     currentStatus.framesPerSecond = Double(frameTimes.count)
                     currentStatus.corruptFramesSkipped = skipped
@@ -196,7 +218,7 @@ public final class LiveCamera: @unchecked Sendable {
                 frameTimes.removeAll()
                 // The last picture is not what is in front of the camera any more: a
                 // capture must never decide on it (it may show the previous visitor).
-                lock.withLock { latestFrame = nil }
+                lock.withLock { latestFrame = nil; recentFrames.removeAll() }
                 update { $0.state = .reconnecting(reason: error.description); $0.reconnects += 1; $0.framesPerSecond = 0 }
                 pause(retryInterval)
             }
