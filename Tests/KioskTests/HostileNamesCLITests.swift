@@ -104,6 +104,33 @@ struct HostileNamesCLITests {
         expectNoTerminalControls(forget, "forget")
     }
 
+    /// The attack through a scripted desk: paths that are not photos (missing, a directory,
+    /// a FIFO that would block a read, a device that never ends, a text file, a name made
+    /// of escape sequences). Each gets an error line naming it, the desk reads on, and the
+    /// photo after them is checked in.
+    @Test func checkinFromStandardInputAnswersEveryBadPathAndGoesOn() throws {
+        let directory = root + "/a-directory"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fifo = root + "/a-fifo.jpg"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let text = root + "/notes.jpg"
+        try "not a picture".write(toFile: text, atomically: true, encoding: .utf8)
+        let bad = [root + "/missing.jpg", directory, fifo, "/dev/zero", text, root + "/" + Self.attack + ".jpg"]
+        let run = try KioskBinary.run(["checkin", "--stdin", "--json", "--db", db],
+                                      input: (bad + [KioskBinary.sample("obama.jpg")]).joined(separator: "\n") + "\n")
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == bad.count + 1, "\(run.stdout)")
+        for (line, path) in zip(lines, bad) {
+            let answer = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(answer?["status"] as? String == "error", "\(path): \(line)")
+            #expect((answer?["reason"] as? String)?.contains(path) == true, "the error does not name \(path): \(line)")
+        }
+        let last = try JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8)) as? [String: Any]
+        #expect(last?["status"] as? String == "unknown", "the photo after the bad paths: \(lines.last ?? "")")
+        expectNoTerminalControls(run, "checkin --stdin")
+    }
+
     @Test func csvExportNeutralisesFormulas() throws {
         let formula = "=HYPERLINK(\"http://x\",\"y\")"
         let enroll = try kiosk(["enroll", "--name", formula, "--pref", "@cmd=-2+3", "--consent", KioskBinary.sample("obama.jpg")])

@@ -3,10 +3,13 @@ import Foundation
 /// RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled.
 /// Cells are visitor-typed text opened by staff in a spreadsheet, so a cell that a
 /// spreadsheet would run as a formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`) is
-/// neutralised as OWASP advises: a single quote in front makes it plain text.
+/// neutralised as OWASP advises: a single quote in front makes it plain text. The same
+/// text is often printed on a terminal (`kiosk people --format csv`), so control and
+/// format characters other than line feeds are shown as visible escapes (`\u{1B}`), as
+/// everywhere else the kiosk prints stored text; the kiosk never stores them itself.
 enum CSV {
     static func line(_ fields: [String]) -> String {
-        fields.map { quoted(neutralised($0)) }.joined(separator: ",")
+        fields.map { quoted(neutralised($0.terminalSafeLines)) }.joined(separator: ",")
     }
 
     static func document(headers: [String], rows: [[String]]) -> String {
