@@ -45,6 +45,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A recorded video as a directory of frames in file-name order (e.g. made with ffmpeg -i clip.mp4 DIR/f%04d.jpg): how steady the face's descriptor is from one moment to the next, one frame at a time and fused over --burst frames.", valueName: "dir"))
     var frames: String?
 
+    @Option(help: ArgumentHelp("--burst and --frames: frames further than this from the burst's most central face are left out (the desk's value unless given).", valueName: "distance"))
+    var agreement = CaptureBurst.agreementDistance
+
     @Option(help: ArgumentHelp("--frames: use every n-th frame (2 turns a 30 fps recording into a 15 fps camera).", valueName: "n"))
     var frameStep = 1
 
@@ -224,7 +227,7 @@ struct EvalCommand: AsyncParsableCommand {
                     times.append(milliseconds(since: start))
                     shots.append(.init(face: self.face.pick(faces, in: frame), quality: nil, faceCount: faces.count))
                 }
-                let burst = CaptureBurst(shots)
+                let burst = CaptureBurst(shots, agreementDistance: agreement)
                 bursts[path] = burst
                 summary.probes += 1
                 summary.frames += frames
@@ -268,7 +271,7 @@ struct EvalCommand: AsyncParsableCommand {
             progress.advance()
         }
         progress.finish()
-        let report = FrameSequenceEvaluation.evaluate(faces, burst: burst ?? config.captureFrames)
+        let report = FrameSequenceEvaluation.evaluate(faces, burst: burst ?? config.captureFrames, agreementDistance: agreement)
         if json { print(try jsonText(report)); return unreadable }
         func d(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
         print("""
@@ -408,6 +411,15 @@ struct EvalCommand: AsyncParsableCommand {
               regulars greeted or asked by their own name: \(percent(r.regulars_greeted_or_asked))
               strangers: \(o.strangers_greeted) greeted, \(o.strangers_asked) asked (\(percent(r.strangers_asked))), \(o.strangers_treated_as_new) treated as new
             """)
+        let wrong = evaluation.wrongGreetings(policy: policy)
+        if !wrong.isEmpty {
+            print("\nwrong-person greetings:")
+            for (probe, greetedAs, distance) in wrong {
+                let shown = URL(fileURLWithPath: people[probe.person].1[probe.photo]).lastPathComponent
+                let who = probe.truth == nil ? "stranger" : "regular"
+                print("  \(shown) (\(who)) greeted as \(people[Int(greetedAs)].0) at \(String(format: "%.3f", distance))".terminalSafe)
+            }
+        }
         print("\ngreeting threshold (no asking band; margin \(policy.margin)):")
         print(Self.curveTable(curves.greeting, key: \.threshold))
         print("\nasking band above the greeting threshold \(policy.threshold):")

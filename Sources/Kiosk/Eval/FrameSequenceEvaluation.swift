@@ -29,14 +29,14 @@ struct FrameSequenceEvaluation {
     }
 
     /// `faces`: the largest face's descriptor in each frame, in order (nil: no face).
-    static func evaluate(_ faces: [Embedding?], burst: Int) -> Report {
+    static func evaluate(_ faces: [Embedding?], burst: Int, agreementDistance: Double = CaptureBurst.agreementDistance) -> Report {
         var report = Report(frames: faces.count, frames_with_face: faces.compactMap { $0 }.count, burst_frames: burst)
         var fused: [Embedding?] = []
         var first: [Embedding?] = []
         for start in stride(from: 0, to: faces.count - burst + 1, by: burst) {
             let window = Array(faces[start..<(start + burst)])
             let shots = window.map { CaptureBurst.Shot(face: $0.map(Self.face), quality: nil, faceCount: $0 == nil ? 0 : 1) }
-            let capture = CaptureBurst(shots)
+            let capture = CaptureBurst(shots, agreementDistance: agreementDistance)
             report.bursts += 1
             if capture.embedding != nil { report.bursts_with_face += 1 }
             if capture.disagreed { report.bursts_disagreed += 1 }

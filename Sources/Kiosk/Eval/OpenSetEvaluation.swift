@@ -84,6 +84,9 @@ struct OpenSetEvaluation {
         let identification: Identification?
         let hasFace: Bool
         let unsure: Bool
+        /// Whose photo it is and which of their photos (index into `people`, file order).
+        let person: Int
+        let photo: Int
     }
 
     let gallery: Gallery
@@ -94,7 +97,7 @@ struct OpenSetEvaluation {
 
     init(people: [Person], split rule: Split) {
         var gallery = Gallery()
-        var pending: [(truth: Int64?, embedding: Embedding?, unsure: Bool)] = []
+        var pending: [(truth: Int64?, embedding: Embedding?, unsure: Bool, person: Int, photo: Int)] = []
         var notEnrolled = 0
         for (index, person) in people.enumerated() {
             let id = Int64(index)
@@ -103,9 +106,13 @@ struct OpenSetEvaluation {
                 guard !templates.isEmpty else { notEnrolled += 1; continue }
                 gallery.add(person: Store.Person(id: id, name: person.name, createdAt: Date(timeIntervalSince1970: 0), consentAt: nil, consentVersion: nil),
                             embeddings: templates)
-                pending += zip(person.probes, person.unsure).dropFirst(rule.minimumPhotos - 1).map { (truth: id, embedding: $0, unsure: $1) }
+                pending += zip(person.probes, person.unsure).enumerated().dropFirst(rule.minimumPhotos - 1).map {
+                    (truth: id, embedding: $1.0, unsure: $1.1, person: index, photo: $0)
+                }
             } else {
-                pending += zip(person.probes, person.unsure).map { (truth: nil, embedding: $0, unsure: $1) }
+                pending += zip(person.probes, person.unsure).enumerated().map {
+                    (truth: nil, embedding: $1.0, unsure: $1.1, person: index, photo: $0)
+                }
             }
         }
         self.gallery = gallery
@@ -114,7 +121,7 @@ struct OpenSetEvaluation {
         // The search is done once; every rule below reuses its answers.
         self.probes = pending.map { probe in
             Probe(truth: probe.truth, identification: probe.embedding.flatMap { gallery.identify($0) }, hasFace: probe.embedding != nil,
-                  unsure: probe.unsure)
+                  unsure: probe.unsure, person: probe.person, photo: probe.photo)
         }
     }
 
@@ -135,6 +142,16 @@ struct OpenSetEvaluation {
             result.count(regular: regular, truth: probe.truth, verdict: verdict)
         }
         return result
+    }
+
+    /// Probes greeted by someone else's name under `policy`: whose photo, greeted as whom,
+    /// at what distance. A handful at most; each one is worth looking at.
+    func wrongGreetings(policy: CheckInPolicy) -> [(probe: Probe, greetedAs: Int64, distance: Double)] {
+        probes.compactMap { probe in
+            guard probe.hasFace, !probe.unsure, case .returning(let match) = policy.decide(identification: probe.identification),
+                  match.personId != probe.truth else { return nil }
+            return (probe, match.personId, match.distance)
+        }
     }
 
     /// One row of the threshold curve.
