@@ -163,9 +163,13 @@ struct LiveDeskTests {
         let arguments = ["checkin", photos.second, "--db", db, "--config", config]
         for round in 1...3 {
             // Both processes start together and race to commit.
-            let pids = (0..<2).compactMap { _ in Spawn.start([path] + arguments, environment: environment) }
+            let errors = (0..<2).map { root + "/round\(round)-desk\($0).err" }
+            let pids = errors.compactMap { Spawn.start([path] + arguments, stderr: $0, environment: environment) }
             #expect(pids.count == 2)
-            for pid in pids { #expect(Spawn.wait(pid) == 0) }
+            for (pid, error) in zip(pids, errors) {
+                let status = Spawn.wait(pid)
+                #expect(status == 0, "round \(round): \((try? String(contentsOfFile: error, encoding: .utf8)) ?? "")")
+            }
             #expect(try visits().count == 1, "round \(round): two desks at one moment made more than one visit")
         }
     }

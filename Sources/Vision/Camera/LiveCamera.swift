@@ -121,10 +121,17 @@ public final class LiveCamera: @unchecked Sendable {
     /// usable frame at all.
     public func burst(count: Int, window: Double, timeout: Double) async -> [Frame] {
         let deadline = monotonicSeconds() + timeout
-        var frames = lock.withLock { recentFrames }.filter { !$0.isDark }
+        func recent() -> [Frame] { lock.withLock { recentFrames }.filter { !$0.isDark } }
+        var frames = recent()
         if let newest = frames.last { frames.removeAll { newest.timestamp - $0.timestamp > window } }
         frames = Array(frames.suffix(count))
         while frames.count < count {
+            // Frames that arrived while this task waited (or waited to be scheduled).
+            let newer = recent().filter { frame in frames.last.map { frame.sequence > $0.sequence } ?? true }
+            if !newer.isEmpty {
+                frames += newer.prefix(count - frames.count)
+                continue
+            }
             let remaining = deadline - monotonicSeconds()
             guard remaining > 0, let next = await nextUsableFrame(after: frames.last?.sequence, timeout: remaining) else { break }
             frames.append(next)
