@@ -13,9 +13,10 @@ public struct KioskConfig: Equatable, Sendable {
     public var askThreshold = 0.55
     public var upsample = 1
     public var fastDetection = true
-    /// Whether the fast path searches again around a half-size box at full size. Not a
-    /// file setting: it costs a capture about what the exact search costs, so the desk
-    /// does without; `kiosk bench --refined` measures it.
+    /// Whether the fast path finds a half-size box again with the exact search's box (a few
+    /// pyramid levels near it, `FaceEngine.refine`). Not a file setting: it makes the
+    /// embedding the exact search's but adds ~30 ms to detection (BENCHMARKS.md), more than
+    /// the desk's target, so the desk does without; `kiosk bench --refined` measures it.
     public var refineFastDetection = false
     /// Camera frames fused into one face per capture (`CaptureBurst`).
     public var captureFrames = 3

@@ -19,11 +19,11 @@ public struct DetectionPlan: Sendable, Equatable {
         /// Times the searched image is doubled first (each step finds faces half as large).
         public var upsample: Int
         public var detector: Detector
-        /// For a half-size step: search again at full size, upsampled this many times, in a
-        /// small region around each box found, and keep the box found there. A box found at
-        /// half size is on a coarser grid than the exact search's, and the landmarks and
-        /// descriptor follow the box; the refined box is the one the exact search finds, or
-        /// within a pixel or two of it. nil: keep the half-size box.
+        /// For a half-size step: find each box again as the exact search (full size, upsampled
+        /// this many times) finds it, scanning only the pyramid levels near the box's size and
+        /// the region around it (`FaceEngine.refine`), and keep that box. A box found at half
+        /// size is on another grid than the exact search's, and the landmarks and descriptor
+        /// follow the box; the refined box is the exact search's box. nil: keep the half-size box.
         public var refineUpsample: Int?
 
         public init(scale: Double, upsample: Int, detector: Detector = .hog, refineUpsample: Int? = nil) {
@@ -57,10 +57,9 @@ public struct DetectionPlan: Sendable, Equatable {
     /// For camera frames: half size (faces from ~160 px: a visitor within about half a
     /// metre of a 640x480 webcam), then full size, then full size upsampled once if
     /// `upsample` allows it (faces down to ~40 px).
-    /// With `refine`, a face found at half size is searched again around its box at full
-    /// size with `upsample`, as the exact search would (see `Step.refineUpsample`). Off by
-    /// default: it recovers the exact search's embedding but costs about as much as the
-    /// exact search when the face is large (BENCHMARKS.md).
+    /// With `refine`, a face found at half size is found again with the box the exact search
+    /// (`upsample`) gives it, from a few pyramid levels around its box (see
+    /// `Step.refineUpsample`; its cost is in BENCHMARKS.md).
     public static func camera(upsample: Int, refine: Bool = false) -> DetectionPlan {
         var steps = [Step(scale: 0.5, upsample: 0, refineUpsample: refine ? upsample : nil), Step(scale: 1, upsample: 0)]
         if upsample >= 1 { steps.append(Step(scale: 1, upsample: upsample)) }

@@ -129,23 +129,37 @@ public actor FaceEngine {
         return ([], nil)
     }
 
-    /// The box HOG finds at full size in a region around `box` (a box found on a smaller
-    /// copy): the region reaches `box`'s width beyond each side, so the detector sees the
-    /// face and the context its windows need. The found box that overlaps `box` most wins;
-    /// when none overlaps it by at least a third, `box` is kept.
+    /// The box the exact search (HOG on the whole image, upsampled `upsample` times) finds
+    /// for the face at `box` (a box found on a smaller copy), for a fraction of its cost: HOG
+    /// scans only the pyramid levels near the face's size and only the region around it,
+    /// computed exactly as the full search computes them (`kiosk_detect_near`). The found box
+    /// that overlaps `box` most wins; when none overlaps it by at least a third, `box` is kept.
     public func refine(_ box: FaceBox, in image: Image, upsample: Int) throws(VisionError) -> FaceBox {
-        let reach = max(box.width, box.height)
-        let left = max(0, box.left - reach), top = max(0, box.top - reach)
-        let right = min(image.width - 1, box.right + reach), bottom = min(image.height - 1, box.bottom + reach)
-        guard right > left, bottom > top else { return box }
-        let region = image.cropped(x: left, y: top, width: right - left + 1, height: bottom - top + 1)
-        let found = try detect(in: region, upsample: upsample).map {
-            FaceBox(left: $0.left + left, top: $0.top + top, right: $0.right + left, bottom: $0.bottom + top, score: $0.score)
-        }
+        let found = try detect(in: image, upsample: upsample, near: box)
         guard let best = found.max(by: { $0.overlap(with: box) < $1.overlap(with: box) }), best.overlap(with: box) >= 1.0 / 3 else {
             return box
         }
         return best
+    }
+
+    /// The boxes `detect(in:upsample:)` finds near `near`, from a search of only the pyramid
+    /// levels and the region that hold faces of about `near`'s size and place (see
+    /// `kiosk_detect_near`). Detector order.
+    public func detect(in image: Image, upsample: Int, near: FaceBox) throws(VisionError) -> [FaceBox] {
+        var error = [CChar](repeating: 0, count: 512)
+        var capacity = 16
+        while true {
+            var rects = [kiosk_rect](repeating: kiosk_rect(), count: capacity)
+            let count = image.pixels.withUnsafeBufferPointer { pixels in
+                kiosk_detect_near(detector, pixels.baseAddress, image.width, image.height, Int32(max(0, upsample)),
+                                  Self.rect(near), &rects, Int32(capacity), &error, error.count)
+            }
+            guard count >= 0 else { throw .engineFailure(step: "detection", reason: Self.text(error)) }
+            if Int(count) > capacity { capacity = Int(count); continue }
+            return rects.prefix(Int(count)).map {
+                FaceBox(left: $0.left, top: $0.top, right: $0.right, bottom: $0.bottom, score: $0.score)
+            }
+        }
     }
 
     public func landmarks(in image: Image, box: FaceBox) throws(VisionError) -> Landmarks {

@@ -40,6 +40,17 @@ void kiosk_detector_destroy(kiosk_detector *detector);
 int kiosk_detect(kiosk_detector *detector, const uint8_t *rgb, long width, long height,
                  int upsample, kiosk_rect *out, int capacity, char *error, size_t error_size);
 
+/// The boxes `kiosk_detect` (same `upsample`) finds near `near` (a face box found another
+/// way, e.g. on a half-size copy), for a fraction of its cost: only the pyramid levels whose
+/// window is near `near`'s size (one smaller, two larger) are scanned, and of each only the
+/// region holding the boxes within a quarter of `near`'s width of it. Those regions of the
+/// levels are computed bit for bit as dlib computes the whole levels, so a box found is the
+/// box the full search finds there, with its score (unless a stronger detection outside that
+/// region would have suppressed it). Returns the number of boxes (all of them); at most
+/// `capacity` are written to `out`.
+int kiosk_detect_near(kiosk_detector *detector, const uint8_t *rgb, long width, long height, int upsample,
+                      kiosk_rect near, kiosk_rect *out, int capacity, char *error, size_t error_size);
+
 /// dlib's CNN (MMOD) face detector, loaded from mmod_human_face_detector.dat. Slower than
 /// HOG but finds turned, tilted and partly hidden faces that HOG misses.
 kiosk_cnn_detector *kiosk_cnn_detector_create(const char *model_path, char *error, size_t error_size);

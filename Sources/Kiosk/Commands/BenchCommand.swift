@@ -47,11 +47,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Frames on which to time the CNN detector (upsample 0 and 1); 0 skips it.")
     var cnnFrames = 10
 
-    @Flag(help: "Camera plan with a full-size search around each half-size box (the exact search's box, at a cost).")
+    @Flag(help: "Camera plan with the exact search's box found again around each half-size box (only the pyramid levels and region near it).")
     var refined = false
 
     @Option(help: ArgumentHelp("Frames per capture for the core figures (default: recognition.capture_frames).", valueName: "n"))
     var captureFrames: Int?
+
+    @Flag(help: "Camera plan keeping the half-size box as found (no search around it).")
+    var unrefined = false
+
+    @Option(help: ArgumentHelp("Also list the N photos whose plan embedding moved furthest from the exact search's, with both boxes.", valueName: "n"))
+    var worstShifts = 0
 
     @Flag(help: "Skip the cold-start measurement.")
     var noColdStart = false
@@ -73,12 +79,15 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         if runs < 1 { throw ValidationError("--runs must be at least 1.") }
+        if refined && unrefined { throw ValidationError("--refined and --unrefined exclude each other.") }
+        if worstShifts < 0 { throw ValidationError("--worst-shifts must be 0 or more.") }
     }
 
     func run() async throws {
         if coldStartProbe { return try await probeColdStart() }
         var config = try global.loadConfig()
         if refined { config.refineFastDetection = true }
+        if unrefined { config.refineFastDetection = false }
         let engine = try await global.loadEngine()
         if case let .server(address, passwordFile) = try global.databaseTarget() {
             return try await benchServer(address, passwordFile: passwordFile, engine: engine, config: config)
@@ -98,6 +107,7 @@ struct BenchCommand: AsyncParsableCommand {
         var enrollTimes = Timings()
         var shifts = Timings()
         var missedByPlan = 0
+        var worst: [(shift: Double, photo: String, plan: FaceBox, exact: FaceBox, faces: (plan: Int, exact: Int))] = []
         for i in 0..<1000 {
             let e = synthetic.next()
             let start = ContinuousClock.now
@@ -111,11 +121,19 @@ struct BenchCommand: AsyncParsableCommand {
             let frame = photo.filling(width: 640, height: 480)
             let jpeg = try JPEGEncoder.encode(frame, quality: 85)
             let decoded = try JPEGDecoder().decode(jpeg)
-            guard let face = try await engine.faces(in: decoded, upsample: config.upsample).first else { continue }
+            let exactFaces = try await engine.faces(in: decoded, upsample: config.upsample)
+            guard let face = exactFaces.first else { continue }
             // How far the plan's embedding is from the exact search's: the accuracy cost of
             // searching a smaller image first.
-            if let planned = try await engine.faces(in: decoded, plan: plan).first {
-                shifts.add(planned.embedding.distance(to: face.embedding))
+            let plannedFaces = try await engine.faces(in: decoded, plan: plan)
+            if let planned = plannedFaces.first {
+                let shift = planned.embedding.distance(to: face.embedding)
+                shifts.add(shift)
+                if worstShifts > 0 {
+                    worst.append((shift, path, planned.box, face.box, (plannedFaces.count, exactFaces.count)))
+                    worst.sort { $0.shift > $1.shift }
+                    if worst.count > worstShifts { worst.removeLast() }
+                }
             } else {
                 missedByPlan += 1
             }
@@ -230,6 +248,14 @@ struct BenchCommand: AsyncParsableCommand {
             cold_start_ms: coldStart, peak_rss_mb: peakRSS,
             blas: openblas_get_config().map { String(cString: $0) } ?? "unknown")
         print(json ? try jsonText(report) : report.text)
+        if !worst.isEmpty {
+            // To stderr: the report on stdout stays one document (text or JSON).
+            func box(_ b: FaceBox) -> String { "(\(b.left),\(b.top))-(\(b.right),\(b.bottom)) \(b.width)x\(b.height)" }
+            printError("largest embedding shifts (largest face of each search; faces found by the plan / the exact search):")
+            for w in worst {
+                printError(String(format: "%.3f", w.shift) + "  \(w.photo)  plan \(box(w.plan))  exact \(box(w.exact))  faces \(w.faces.plan)/\(w.faces.exact)")
+            }
+        }
     }
 
     /// Exact nearest-two-people search over synthetic galleries of growing size.
