@@ -115,28 +115,26 @@ public final class LiveCamera: @unchecked Sendable {
         }
     }
 
-    /// Up to `count` usable frames for one capture, oldest first: those that arrived in
-    /// the last `window` seconds, then new ones waited for until `timeout` when too few
-    /// did. Fewer when the camera delivers nothing usable meanwhile; empty when it has no
-    /// usable frame at all.
+    /// Up to `count` usable frames for one capture, oldest first, none more than `window`
+    /// seconds older than the newest: those that arrived in the last `window` seconds,
+    /// then new ones waited for until `timeout` when too few did. Fewer when the camera
+    /// delivers nothing usable meanwhile; empty when it has no usable frame at all.
     public func burst(count: Int, window: Double, timeout: Double) async -> [Frame] {
         let deadline = monotonicSeconds() + timeout
-        func recent() -> [Frame] { lock.withLock { recentFrames }.filter { !$0.isDark } }
-        var frames = recent()
-        if let newest = frames.last { frames.removeAll { newest.timestamp - $0.timestamp > window } }
-        frames = Array(frames.suffix(count))
-        while frames.count < count {
-            // Frames that arrived while this task waited (or waited to be scheduled).
-            let newer = recent().filter { frame in frames.last.map { frame.sequence > $0.sequence } ?? true }
-            if !newer.isEmpty {
-                frames += newer.prefix(count - frames.count)
-                continue
+        var frames: [Frame] = []
+        while true {
+            // The kept frames, including any that arrived while this task waited (or
+            // waited to be scheduled): a late capture still gets frames close together.
+            frames += lock.withLock { recentFrames }.filter { frame in
+                !frame.isDark && (frames.last.map { frame.sequence > $0.sequence } ?? true)
             }
+            if let newest = frames.last { frames.removeAll { newest.timestamp - $0.timestamp > window } }
+            frames = Array(frames.suffix(count))
+            if frames.count >= count { return frames }
             let remaining = deadline - monotonicSeconds()
-            guard remaining > 0, let next = await nextUsableFrame(after: frames.last?.sequence, timeout: remaining) else { break }
+            guard remaining > 0, let next = await nextUsableFrame(after: frames.last?.sequence, timeout: remaining) else { return frames }
             frames.append(next)
         }
-        return frames
     }
 
     /// The blocking form, for command-line tools that have no event loop.
