@@ -43,7 +43,7 @@ public struct CaptureBurst: Sendable {
     public let embedding: Embedding?
 
     /// Usable faces were left out because they disagreed with the others.
-    public var disagreed: Bool { fusedShots.count < usableShots.count }
+    public let disagreed: Bool
 
     /// The face to decide on: the representative frame's box and landmarks with the
     /// fused descriptor.
@@ -57,13 +57,12 @@ public struct CaptureBurst: Sendable {
     /// The most faces seen in one frame.
     public var faceCount: Int { shots.map(\.faceCount).max() ?? 0 }
 
-    private var usableShots: [Int] { Self.usable(shots) }
-
     public init(_ shots: [Shot], agreementDistance: Double = CaptureBurst.agreementDistance) {
         self.shots = shots
         let usable = Self.usable(shots)
         guard !usable.isEmpty else {
             fusedShots = []
+            disagreed = false
             embedding = nil
             representative = shots.firstIndex { $0.face != nil }
             return
@@ -74,6 +73,7 @@ public struct CaptureBurst: Sendable {
         let centre = embeddings[sums.indices.min { sums[$0] < sums[$1] }!]
         let fused = usable.filter { shots[$0].face!.embedding.distance(to: centre) <= agreementDistance }
         fusedShots = fused
+        disagreed = fused.count < usable.count
         embedding = Self.mean(fused.map { shots[$0].face!.embedding })
         representative = fused.max { (shots[$0].quality?.score ?? 0) < (shots[$1].quality?.score ?? 0) }
     }

@@ -161,9 +161,9 @@ public actor FrontDesk {
         let identification = burst.embedding.flatMap { gallery.identify($0) }
         var verdict = policy.decide(quality: burst.quality, identification: identification)
         if burst.disagreed, case .returning(let match) = verdict { verdict = .ambiguous(match) }
-        var decision = CheckInDecision(verdict: verdict, faceCount: burst.faceCount, face: burst.face, quality: burst.quality)
+        let face = burst.face, quality = burst.quality
+        var decision = CheckInDecision(verdict: verdict, faceCount: burst.faceCount, face: face, quality: quality)
         decision.frame = burst.representative ?? 0
-        let analysis = (face: burst.face, quality: burst.quality)
         switch verdict {
         case .returning(let match), .ambiguous(let match):
             let cooldown = TimeInterval(config.cooldownMinutes * 60)
@@ -185,13 +185,13 @@ public actor FrontDesk {
             var lesson: VisitCommit.Lesson?
             if case .ambiguous = verdict {
                 card.runnerUpName = match.runnerUp.flatMap { gallery.names[$0.personId] } ?? "someone else"
-            } else if let face = analysis.face, let quality = analysis.quality, quality.problem == nil,
+            } else if let face, let quality, quality.problem == nil,
                       match.distance < Self.learnBelow, match.distance > Self.alreadyKnownBelow {
                 lesson = VisitCommit.Lesson(embedding: face.embedding, quality: quality.score, maxDistanceToEnrolled: Self.learnBelow)
             }
             decision.visitor = card
             decision.visit = VisitCommit(personId: match.personId, time: now, kioskId: config.kioskId, distance: match.distance,
-                                         quality: analysis.quality?.score, cooldown: cooldown, lesson: lesson)
+                                         quality: quality?.score, cooldown: cooldown, lesson: lesson)
         default:
             break
         }

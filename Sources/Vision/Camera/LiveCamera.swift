@@ -32,8 +32,8 @@ public final class LiveCamera: @unchecked Sendable {
     private let makeSource: @Sendable () throws -> FrameSource
     private let lock = NSLock()
     private let frameArrived = NSCondition()
-    private var latestFrame: Frame?
-    /// The last few frames, oldest first: a capture fuses several (`burst`).
+    /// The last few frames, oldest first: the newest is `latest`, and a capture fuses
+    /// several (`burst`).
     private var recentFrames: [Frame] = []
     private static let recentFramesKept = 8
     private var currentStatus = Status()
@@ -52,7 +52,7 @@ public final class LiveCamera: @unchecked Sendable {
 
     deinit { stop() }
 
-    public var latest: Frame? { lock.withLock { latestFrame } }
+    public var latest: Frame? { lock.withLock { recentFrames.last } }
     public var status: Status { lock.withLock { currentStatus } }
 
     public func start() {
@@ -206,7 +206,6 @@ public final class LiveCamera: @unchecked Sendable {
                 let conversion = conversions.isEmpty ? nil : conversions.sorted()[conversions.count / 2]
                 let published = frame
                 let readers = lock.withLock { () -> [AsyncStream<Frame>.Continuation] in
-                    latestFrame = published
                     recentFrames.append(published)
                     if recentFrames.count > Self.recentFramesKept { recentFrames.removeFirst() }
                     currentStatus.state = .live
@@ -223,7 +222,7 @@ public final class LiveCamera: @unchecked Sendable {
                 frameTimes.removeAll()
                 // The last picture is not what is in front of the camera any more: a
                 // capture must never decide on it (it may show the previous visitor).
-                lock.withLock { latestFrame = nil; recentFrames.removeAll() }
+                lock.withLock { recentFrames.removeAll() }
                 update { $0.state = .reconnecting(reason: error.description); $0.reconnects += 1; $0.framesPerSecond = 0 }
                 pause(retryInterval)
             }
