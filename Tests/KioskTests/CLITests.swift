@@ -86,4 +86,19 @@ struct CLITests {
         #expect(try KioskBinary.run(["encode", "--upsample", "9", "x.jpg"]).status == 2)
         #expect(try KioskBinary.run(["no-such-command"]).status == 2)
     }
+
+    /// Paths and numbers given to `kiosk eval`'s video and burst options: a missing
+    /// folder is named, out-of-range values are refused before any work.
+    @Test func evalRefusesAMissingFramesFolderAndBadBurstValues() throws {
+        let missing = NSTemporaryDirectory() + "kiosk-no-frames-\(UUID().uuidString)"
+        let run = try KioskBinary.run(["eval", "--frames", missing])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains(missing), "\(run.stderr)")
+        for arguments in [["--frames", missing, "--burst", "0"], ["--frames", missing, "--frame-step", "0"],
+                          ["--gallery", missing, "--burst", "11"], ["--pairs", missing, "--root", missing, "--burst", "3"]] {
+            let refused = try KioskBinary.run(["eval"] + arguments)
+            #expect(refused.status != 0 && refused.status != 1, "\(arguments): \(refused.status) \(refused.stderr)")
+            #expect(refused.stderr.contains("--burst") || refused.stderr.contains("--frame-step"), "\(arguments): \(refused.stderr)")
+        }
+    }
 }

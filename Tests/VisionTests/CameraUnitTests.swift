@@ -146,6 +146,8 @@ struct CameraUnitTests {
             var failedOpens = 0
             var downOpens = 3
             var opens = 0
+            /// Every n-th frame is black (a hand over the lens); 0: none.
+            var darkEvery = 0
         }
         var served = 0
         init(script: Script) { self.script = script }
@@ -164,7 +166,8 @@ struct CameraUnitTests {
             if unplug { throw .disconnected(path: "/dev/flaky", reason: "ENODEV") }
             served += 1
             // The grey level tells which opening of the device a frame came from.
-            let level = UInt8(clamping: 100 + script.lock.withLock { script.opens })
+            let dark = script.lock.withLock { script.darkEvery > 0 && served % script.darkEvery == 0 }
+            let level = dark ? 4 : UInt8(clamping: 100 + script.lock.withLock { script.opens })
             return Frame(image: Image(width: 8, height: 8, pixels: [UInt8](repeating: level, count: 192)), timestamp: monotonicSeconds(),
                          sequence: served, sourceFormat: "test")
         }
@@ -212,6 +215,20 @@ struct CameraUnitTests {
         let long = await camera.burst(count: 12, window: 120, timeout: 60)
         #expect(long.count == 12)
         #expect(Set(long.map(\.sequence)).count == 12, "a frame was used twice")
+    }
+
+    /// The attack: a hand over the lens every other frame. A capture decides only on
+    /// frames that show something, however many dark ones come between.
+    @Test func darkFramesNeverJoinACapture() async throws {
+        let script = FlakySource.Script()
+        script.framesBeforeUnplug = .max
+        script.darkEvery = 2
+        let camera = LiveCamera(spec: .camera(path: "/dev/flaky"), retryInterval: 0.05) { FlakySource(script: script) }
+        camera.start()
+        defer { camera.stop() }
+        let burst = await camera.burst(count: 3, window: 120, timeout: 60)
+        #expect(burst.count == 3)
+        #expect(burst.allSatisfy { !$0.isDark && $0.image.pixels[0] > 100 }, "a dark frame joined a capture")
     }
 
     /// The attack: the camera is unplugged while one visitor stands in front of it and
